@@ -1,0 +1,1 @@
+"""JSON Schemas for SeaTunnel jobs, their `env` block and each plugin."""

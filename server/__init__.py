@@ -1,0 +1,1 @@
+"""The REST node that speaks SeaTunnel's monitoring API."""

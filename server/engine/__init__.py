@@ -1,0 +1,1 @@
+"""The lightweight job runner behind `stconfig run` and `stconfig serve`."""

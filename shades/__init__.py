@@ -1,0 +1,1 @@
+"""Config shades: the encryptors that protect sensitive values in SeaTunnel jobs."""

@@ -1,0 +1,5 @@
+from __future__ import annotations
+
+from stconfig.cli import main
+
+main()
