@@ -144,8 +144,13 @@ def loads(
     variables: Mapping[str, str] | None = None,
     format: str | None = None,
     job: bool = True,
+    environ: bool = True,
 ) -> LoadedConfig:
-    """Load a config from text. See `load` for the arguments."""
+    """Load a config from text. See `load` for the arguments.
+
+    With `environ=False`, `${name}` takes its value only from `variables`, never from
+    the environment; the REST node loads text from clients that way.
+    """
     variables = dict(variables or {})
     check_variables(variables)
     if not text.strip():
@@ -158,7 +163,7 @@ def loads(
     if format == "json":
         loaded = LoadedConfig(_parse_json(text, name), name, "json", text)
     else:
-        resolver = _make_resolver(variables, text, name)
+        resolver = _make_resolver(variables, text, name, environ=environ)
         dialect = "seatunnel" if job else "plain"
         parsed = hocon.parse(text, name, resolver=resolver, dialect=dialect)
         loaded = LoadedConfig(parsed.data, name, "hocon", parsed.text, parsed)
@@ -246,19 +251,23 @@ def variable_value(text: str) -> Any:
     return hocon.unquoted_scalar(text)
 
 
-def _make_resolver(variables: Mapping[str, str], text: str, name: str) -> hocon.Resolver:
+def _make_resolver(
+    variables: Mapping[str, str], text: str, name: str, *, environ: bool = True
+) -> hocon.Resolver:
     def resolve(variable: str, optional: bool, offset: int) -> Any:
         if variable in variables:
             return variable_value(variables[variable])
-        if variable in os.environ:
+        if environ and variable in os.environ:
             return variable_value(os.environ[variable])
         if optional:
             return MISSING
         line, column = hocon.ParseResult({}, text, name).line_column(offset)
-        raise VariableError(
-            f"{name}:{line}:{column}: variable ${{{variable}}} has no value; pass "
-            f"--var {variable}=VALUE or set the environment variable {variable}"
+        fix = (
+            f"pass --var {variable}=VALUE or set the environment variable {variable}"
+            if environ
+            else "write the value into the config"
         )
+        raise VariableError(f"{name}:{line}:{column}: variable ${{{variable}}} has no value; {fix}")
 
     return resolve
 
