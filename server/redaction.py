@@ -51,14 +51,19 @@ class Redactor:
         self._ordered = tuple(sorted(values, key=len, reverse=True))
 
     def redact(self, text: str, extra: set[str] | frozenset[str] = frozenset()) -> str:
-        """Replace every registered secret value, and those in `extra`, in `text`."""
+        """Replace every registered secret value, and those in `extra`, in `text`.
+
+        `password=...` pairs and URL passwords are masked too, known or not.
+        """
+        from stconfig.encryption import mask_text
+
         values = self._ordered
         if extra:
             values = tuple(sorted(set(values) | set(extra), key=len, reverse=True))
         for value in values:
             if value in text:
                 text = text.replace(value, MASK)
-        return text
+        return mask_text(text)
 
 
 class RedactingFilter(logging.Filter):

@@ -69,7 +69,7 @@ def run_node(config: NodeConfig, *, handlers: list[logging.Handler] = ()) -> Non
     except BaseException:
         node.shutdown()
         raise
-    port = server.effective_port
+    port = int(server.effective_port)
     node.connections = lambda: max(len(server._map) - 1, 0)
     node.monitor.queue_size = lambda: len(server.task_dispatcher.queue)
     node.start(config.host, port)

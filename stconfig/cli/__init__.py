@@ -22,8 +22,14 @@ COMMANDS: dict[str, str] = {
     "convert": "config_commands:convert",
     "decrypt": "shade_commands:decrypt",
     "encrypt": "shade_commands:encrypt",
+    "job": "node_commands:job",
+    "jobs": "node_commands:jobs",
     "keygen": "shade_commands:keygen",
+    "monitor": "node_commands:monitor",
+    "serve": "node_commands:serve",
     "shades": "shade_commands:shades",
+    "stop": "node_commands:stop",
+    "submit": "node_commands:submit",
 }
 
 LOG_LEVELS = ("debug", "info", "warning", "error")
