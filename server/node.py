@@ -265,6 +265,12 @@ class Node:
             raise Conflict(_in_use_message(prepared.job_id, existing)) from None
 
     def _reserve_restart(self, target: int, build_row: Callable[[int], JobRow]) -> int:
+        existing = self.store.get_job(target)
+        if existing is not None and not existing.ended:
+            raise Conflict(
+                f"job {target} is still {existing.status}; stop it before resuming it "
+                "from a savepoint"
+            )
         if not self.engine.has_checkpoint(target):
             raise BadRequest(
                 f"job {target} has no savepoint or checkpoint to resume from; submit it "
