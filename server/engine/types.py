@@ -100,6 +100,9 @@ class TableSchema:
     table_id: str
     columns: list[Column]
     primary_key: list[str] = field(default_factory=list)
+    primary_key_name: str | None = None
+    constraint_keys: list[dict[str, Any]] = field(default_factory=list)
+    catalog: str = ""
 
     @property
     def names(self) -> list[str]:
@@ -116,8 +119,25 @@ class TableSchema:
                 return position
         return -1
 
-    def renamed(self, table_id: str) -> TableSchema:
-        return TableSchema(table_id, list(self.columns), list(self.primary_key))
+    def with_columns(self, columns: list[Column]) -> TableSchema:
+        """Return this table with other columns; keys survive only if all their columns do."""
+        names = {column.name for column in columns}
+        keep_key = bool(self.primary_key) and all(name in names for name in self.primary_key)
+        constraints = [
+            key
+            for key in self.constraint_keys
+            if all(
+                item.get("columnName") in names for item in key.get("constraintColumns") or []
+            )
+        ]
+        return TableSchema(
+            self.table_id,
+            columns,
+            list(self.primary_key) if keep_key else [],
+            self.primary_key_name if keep_key else None,
+            constraints,
+            self.catalog,
+        )
 
     def row_type_text(self) -> str:
         """Return the column list as SeaTunnel logs it: `name<STRING>, age<INT>`."""
@@ -203,7 +223,11 @@ def _schema_missing(option: str) -> PluginError:
 
 
 def parse_schema(
-    options: Mapping[str, Any], default_table: str | None, *, required: bool = True
+    options: Mapping[str, Any],
+    default_table: str | None,
+    *,
+    required: bool = True,
+    catalog: str = "",
 ) -> TableSchema | None:
     """Build the table of a plugin from its `schema` option (`fields` or `columns` form)."""
     schema = options.get("schema")

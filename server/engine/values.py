@@ -8,7 +8,7 @@ import json
 import math
 from array import array
 from collections.abc import Callable, Mapping
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
 from typing import Any
 
 from stconfig.server.engine.types import INTEGER_RANGES, DataType
@@ -88,10 +88,19 @@ def _json_float(value: Any, kind: DataType) -> float:
     return to_float32(number) if kind.name == "FLOAT" else number
 
 
+_WIDE = Context(prec=200)
+
+
 def _json_decimal(value: Any, kind: DataType) -> Decimal:
     if isinstance(value, bool):
         raise ConversionError(f"{value!r} is not a number")
-    return Decimal(str(value).strip())
+    number = Decimal(str(value).strip())
+    return rescale(number, kind.scale) if kind.precision else number
+
+
+def rescale(number: Decimal, scale: int) -> Decimal:
+    """Return `number` with exactly `scale` digits after the point, rounding half up."""
+    return number.quantize(Decimal(1).scaleb(-scale), rounding=ROUND_HALF_UP, context=_WIDE)
 
 
 def _json_bytes(value: Any, kind: DataType) -> bytes:

@@ -127,7 +127,7 @@ class FakeTable:
 
     def __init__(self, options: Mapping[str, Any], source: Source) -> None:
         self.options = FakeOptions(options, source)
-        self.schema = parse_schema(options, None)
+        self.schema = parse_schema(options, None, catalog="FakeSource")
         assert self.schema is not None
         self.rows = self._explicit_rows(options.get("rows"))
         self.generators = [self._column_generator(column) for column in self.schema.columns]
