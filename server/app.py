@@ -1,6 +1,6 @@
 """The Bottle app of the REST node: SeaTunnel's endpoints at the v1 and v2 paths.
 
-Each endpoint answers at `/hazelcast/rest/maps/<name>` (v1, SeaTunnel's port 5801 API)
+Each endpoint is served at `/hazelcast/rest/maps/<name>` (v1, SeaTunnel's port 5801 API)
 and at `/<name>` (v2). Every response is JSON, errors included: Bottle's own 404 and 405
 pages are replaced, and every exception becomes `{"status": "fail", "message": ...}`.
 Request bodies are read from the raw bytes whatever their Content-Type.
@@ -161,7 +161,9 @@ def _bottle_error(error: bottle.HTTPError) -> bytes:
         message = f"no endpoint at {path}; SeaTunnel's endpoints are under {V1_PREFIX}/ or at /"
     elif error.status_code == 405:
         allowed = error.headers.get("Allow", "")
-        message = f"method {bottle.request.method} is not allowed on {bottle.request.path}; use {allowed}"
+        message = (
+            f"method {bottle.request.method} is not allowed on {bottle.request.path}; use {allowed}"
+        )
     elif error.status_code >= 500:
         message = "internal error in the node; the node log has the details"
     else:
@@ -263,7 +265,9 @@ def too_large_message(limit: int) -> str:
 
 
 def _error_response(
-    status: int, message: str, errors: list[dict[str, Any]] | None = None,
+    status: int,
+    message: str,
+    errors: list[dict[str, Any]] | None = None,
     headers: dict[str, str] | None = None,
 ) -> bottle.HTTPResponse:
     all_headers = {"Content-Type": JSON_TYPE, **(headers or {})}

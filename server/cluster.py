@@ -39,8 +39,15 @@ class Membership:
         now = time.time()
         self.store.register_node(
             NodeRow(
-                self.node_id, self.host, self.port, self.hostname, self.pid,
-                self.process_start, now, now, None,
+                self.node_id,
+                self.host,
+                self.port,
+                self.hostname,
+                self.pid,
+                self.process_start,
+                now,
+                now,
+                None,
             )
         )
 
@@ -60,7 +67,10 @@ class Membership:
             else:
                 logger.warning(
                     "node %s (pid %d on %s, port %d) is gone; its running jobs are marked FAILED",
-                    row.node_id, row.pid, row.hostname, row.port,
+                    row.node_id,
+                    row.pid,
+                    row.hostname,
+                    row.port,
                 )
                 self.store.remove_node(row.node_id)
         return alive

@@ -74,7 +74,7 @@ def load_node_config(
 ) -> NodeConfig:
     """Build the node settings: defaults, then each file in order, then `overrides`.
 
-    `overrides` holds command-line values; None values are ignored.
+    `overrides` contains command-line values; None values are ignored.
     """
     config = NodeConfig()
     for path in files:
@@ -101,7 +101,9 @@ def _read_yaml(path: Path) -> dict[str, Any]:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ConfigFileError(f"{path}: no such node config file; check the --config path") from None
+        raise ConfigFileError(
+            f"{path}: no such node config file; check the --config path"
+        ) from None
     except OSError as exc:
         raise ConfigFileError(f"{path}: cannot be read: {exc.strerror}") from None
     except UnicodeDecodeError:

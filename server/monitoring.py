@@ -89,7 +89,9 @@ def memory_limit(total_physical: int) -> int:
 class Monitor:
     """Collects one node's figures on request; psutil's CPU percentages need one call to prime."""
 
-    def __init__(self, counters: RequestCounters, queue_size: Callable[[], int] | None = None) -> None:
+    def __init__(
+        self, counters: RequestCounters, queue_size: Callable[[], int] | None = None
+    ) -> None:
         self.counters = counters
         self.queue_size = queue_size or (lambda: 0)
         self.gc_timer = GcTimer()

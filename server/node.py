@@ -211,7 +211,9 @@ class Node:
         if not has_errors(findings):
             return
         errors = [finding for finding in findings if finding.severity == "error"]
-        details = [_redact_finding(finding.to_dict(), self.redactor, secrets) for finding in findings]
+        details = [
+            _redact_finding(finding.to_dict(), self.redactor, secrets) for finding in findings
+        ]
         first = self.redactor.redact(f"{errors[0].path}: {errors[0].message}", secrets)
         more = f" (and {len(errors) - 1} more errors)" if len(errors) > 1 else ""
         raise BadRequest(f"the job is invalid: {first}{more}", errors=details)
@@ -228,10 +230,18 @@ class Node:
         def build_row(new_id: int) -> JobRow:
             dag["jobId"] = str(new_id)
             return JobRow(
-                job_id=new_id, name=prepared.name, status="PENDING", ended=False,
-                node_id=self._node_id(), create_time=now, finish_time=None,
-                start_with_savepoint=prepared.restore, env_options=prepared.env_options,
-                job_dag=orjson.dumps(dag), metrics=metrics, error_msg=None,
+                job_id=new_id,
+                name=prepared.name,
+                status="PENDING",
+                ended=False,
+                node_id=self._node_id(),
+                create_time=now,
+                finish_time=None,
+                start_with_savepoint=prepared.restore,
+                env_options=prepared.env_options,
+                job_dag=orjson.dumps(dag),
+                metrics=metrics,
+                error_msg=None,
             )
 
         new_id = self._reserve_id(prepared, build_row)
@@ -248,7 +258,9 @@ class Node:
             raise
         self._track(new_id, handle)
         logger.info(
-            "job %d %r submitted%s", new_id, prepared.name,
+            "job %d %r submitted%s",
+            new_id,
+            prepared.name,
             " (restoring from its last savepoint or checkpoint)" if prepared.restore else "",
         )
         return new_id
@@ -321,8 +333,12 @@ class Node:
         self, job_id_: int, status: str, error: str | None, metrics: bytes | None, when: float
     ) -> None:
         changed = self.store.end_job(
-            job_id_, status, finish_time=when or time.time(), error_msg=error,
-            metrics=metrics, summary_builder=render.finished_summary,
+            job_id_,
+            status,
+            finish_time=when or time.time(),
+            error_msg=error,
+            metrics=metrics,
+            summary_builder=render.finished_summary,
         )
         self._forget(job_id_)
         self.redactor.forget(job_id_)
@@ -426,7 +442,10 @@ class Node:
         return render.join_array(self.store.finished_summaries())
 
     def overview(self, tags: dict[str, str]) -> dict[str, str]:
-        """Return SeaTunnel's cluster overview; nodes have no tags, so any tag filter matches none."""
+        """Return SeaTunnel's cluster overview.
+
+        Nodes have no tags, so any tag filter matches no worker.
+        """
         from stconfig import __version__
 
         counts = self.store.count_by_status()
@@ -455,7 +474,9 @@ class Node:
                 items.append(figures)
         return items
 
-    def encrypt_config(self, body: bytes, format_name: str | None) -> tuple[dict[str, Any], list[str]]:
+    def encrypt_config(
+        self, body: bytes, format_name: str | None
+    ) -> tuple[dict[str, Any], list[str]]:
         """Encrypt a job's sensitive values; return the job and warnings about the shade."""
         from stconfig.config import loads
         from stconfig.encryption import encrypt_job

@@ -1,6 +1,6 @@
 """Run a REST node under waitress until SIGTERM or Ctrl-C.
 
-waitress is a multi-threaded WSGI server. Errors that it answers itself (a malformed
+waitress is a multi-threaded WSGI server. Errors that it returns itself (a malformed
 request line, a body over the size limit) get the same JSON error body as the app's,
 through a channel class whose error task writes JSON.
 """
@@ -75,7 +75,10 @@ def run_node(config: NodeConfig, *, handlers: list[logging.Handler] = ()) -> Non
     node.start(config.host, port)
     logger.info(
         "stconfig node listening on http://%s:%d (data directory %s, node %s)",
-        _url_host(config.host), port, config.data_dir, node.membership.node_id,
+        _url_host(config.host),
+        port,
+        config.data_dir,
+        node.membership.node_id,
     )
     logger.info("jobs may use files under: %s", ", ".join(str(root) for root in node.roots))
     _warn_if_exposed(config)
@@ -111,13 +114,19 @@ def bind(app: Any, config: NodeConfig) -> Any:
         port = config.port + offset if config.port else 0
         try:
             server = waitress.create_server(
-                app, host=config.host, port=port, threads=config.threads,
-                max_request_body_size=config.max_body_bytes, ident="stconfig",
+                app,
+                host=config.host,
+                port=port,
+                threads=config.threads,
+                max_request_body_size=config.max_body_bytes,
+                ident="stconfig",
                 clear_untrusted_proxy_headers=True,
             )
         except OSError as exc:
             if exc.errno != errno.EADDRINUSE:
-                raise NodeStartError(f"cannot listen on {config.host}:{port}: {exc.strerror}") from None
+                raise NodeStartError(
+                    f"cannot listen on {config.host}:{port}: {exc.strerror}"
+                ) from None
             logger.warning("port %d is busy; trying port %d", port, port + 1)
             continue
         server.channel_class = JsonErrorChannel

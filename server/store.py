@@ -30,7 +30,7 @@ SCHEMA_VERSION = 1
 MAX_JOB_ID = 2**53 - 1
 
 # Generated ids are milliseconds since 2024-01-01 UTC times 1024, so they grow with time
-# and stay below 2^53 for about 270 years; a clash moves to the next free id.
+# and stay below 2^53 for about 270 years. A clash moves to the next free id.
 _ID_EPOCH_MS = 1_704_067_200_000
 _ID_TIME_SHIFT = 10
 
@@ -124,11 +124,35 @@ _NODE_COLUMNS = "node_id, host, port, hostname, pid, process_start, started, hea
 
 
 def _job_row(values: tuple[Any, ...]) -> JobRow:
-    (job_id, name, status, ended, node_id, create_time, finish_time, savepoint,
-     env_options, job_dag, metrics, error_msg, stop_request) = values
+    (
+        job_id,
+        name,
+        status,
+        ended,
+        node_id,
+        create_time,
+        finish_time,
+        savepoint,
+        env_options,
+        job_dag,
+        metrics,
+        error_msg,
+        stop_request,
+    ) = values
     return JobRow(
-        job_id, name, status, bool(ended), node_id, create_time, finish_time, bool(savepoint),
-        bytes(env_options), bytes(job_dag), bytes(metrics), error_msg, stop_request,
+        job_id,
+        name,
+        status,
+        bool(ended),
+        node_id,
+        create_time,
+        finish_time,
+        bool(savepoint),
+        bytes(env_options),
+        bytes(job_dag),
+        bytes(metrics),
+        error_msg,
+        stop_request,
     )
 
 
@@ -151,11 +175,15 @@ class Store:
         except sqlite3.Error as exc:
             raise StoreError(f"{self.path}: cannot open the node store: {exc}") from None
         except OSError as exc:
-            raise StoreError(f"{data_dir}: cannot create the data directory: {exc.strerror}") from None
+            raise StoreError(
+                f"{data_dir}: cannot create the data directory: {exc.strerror}"
+            ) from None
 
     def _connect(self) -> sqlite3.Connection:
         connection = sqlite3.connect(
-            self.path, timeout=_BUSY_TIMEOUT_MS / 1000, isolation_level=None,
+            self.path,
+            timeout=_BUSY_TIMEOUT_MS / 1000,
+            isolation_level=None,
             check_same_thread=False,
         )
         connection.execute(f"PRAGMA busy_timeout={_BUSY_TIMEOUT_MS}")
@@ -246,9 +274,19 @@ class Store:
         connection.execute(
             f"INSERT INTO jobs ({_JOB_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
-                row.job_id, row.name, row.status, int(row.ended), row.node_id, row.create_time,
-                row.finish_time, int(row.start_with_savepoint), row.env_options, row.job_dag,
-                row.metrics, row.error_msg, row.stop_request,
+                row.job_id,
+                row.name,
+                row.status,
+                int(row.ended),
+                row.node_id,
+                row.create_time,
+                row.finish_time,
+                int(row.start_with_savepoint),
+                row.env_options,
+                row.job_dag,
+                row.metrics,
+                row.error_msg,
+                row.stop_request,
             ),
         )
 
@@ -259,9 +297,7 @@ class Store:
 
     def _next_job_id(self, connection: sqlite3.Connection) -> int:
         from_clock = (int(time.time() * 1000) - _ID_EPOCH_MS) << _ID_TIME_SHIFT
-        last = connection.execute(
-            "SELECT value FROM id_sequence WHERE name = 'job'"
-        ).fetchone()
+        last = connection.execute("SELECT value FROM id_sequence WHERE name = 'job'").fetchone()
         candidate = max(from_clock, (last[0] + 1) if last else 1)
         while self._job_exists(connection, candidate):
             candidate += 1
@@ -299,8 +335,14 @@ class Store:
             )
 
     def end_job(
-        self, job_id: int, status: str, *, finish_time: float, error_msg: str | None,
-        metrics: bytes | None, summary_builder: Any,
+        self,
+        job_id: int,
+        status: str,
+        *,
+        finish_time: float,
+        error_msg: str | None,
+        metrics: bytes | None,
+        summary_builder: Any,
     ) -> bool:
         """Mark a job ended; return False if it had already ended.
 
@@ -338,11 +380,15 @@ class Store:
 
     def take_stop_requests(self, node_id: str) -> list[tuple[int, str]]:
         """Return and clear the stop requests for jobs that `node_id` runs."""
-        found = self._reader().execute(
-            "SELECT job_id, stop_request FROM jobs "
-            "WHERE node_id = ? AND ended = 0 AND stop_request IS NOT NULL",
-            (node_id,),
-        ).fetchall()
+        found = (
+            self._reader()
+            .execute(
+                "SELECT job_id, stop_request FROM jobs "
+                "WHERE node_id = ? AND ended = 0 AND stop_request IS NOT NULL",
+                (node_id,),
+            )
+            .fetchall()
+        )
         if not found:
             return []
         with self._write() as connection:
@@ -354,23 +400,29 @@ class Store:
 
     def get_job(self, job_id: int) -> JobRow | None:
         """Return one job, ended or not."""
-        found = self._reader().execute(
-            f"SELECT {_JOB_COLUMNS} FROM jobs WHERE job_id = ?", (job_id,)
-        ).fetchone()
+        found = (
+            self._reader()
+            .execute(f"SELECT {_JOB_COLUMNS} FROM jobs WHERE job_id = ?", (job_id,))
+            .fetchone()
+        )
         return _job_row(found) if found else None
 
     def running_jobs(self) -> list[JobRow]:
         """Return every job that has not ended, oldest first."""
-        found = self._reader().execute(
-            f"SELECT {_JOB_COLUMNS} FROM jobs WHERE ended = 0 ORDER BY create_time, job_id"
-        ).fetchall()
+        found = (
+            self._reader()
+            .execute(
+                f"SELECT {_JOB_COLUMNS} FROM jobs WHERE ended = 0 ORDER BY create_time, job_id"
+            )
+            .fetchall()
+        )
         return [_job_row(values) for values in found]
 
     def running_jobs_of(self, node_ids: list[str] | None) -> list[tuple[int, str | None]]:
         """Return `(job_id, node_id)` of jobs not ended, all of them when `node_ids` is None."""
-        found = self._reader().execute(
-            "SELECT job_id, node_id FROM jobs WHERE ended = 0"
-        ).fetchall()
+        found = (
+            self._reader().execute("SELECT job_id, node_id FROM jobs WHERE ended = 0").fetchall()
+        )
         if node_ids is None:
             return found
         return [(job_id, node) for job_id, node in found if node in node_ids]
@@ -378,15 +430,21 @@ class Store:
     def finished_summaries(self, status: str | None = None) -> list[bytes]:
         """Return the stored `finished-jobs` items, oldest finish first."""
         if status is None:
-            found = self._reader().execute(
-                "SELECT summary FROM jobs WHERE ended = 1 ORDER BY finish_time, job_id"
-            ).fetchall()
+            found = (
+                self._reader()
+                .execute("SELECT summary FROM jobs WHERE ended = 1 ORDER BY finish_time, job_id")
+                .fetchall()
+            )
         else:
-            found = self._reader().execute(
-                "SELECT summary FROM jobs WHERE ended = 1 AND status = ? "
-                "ORDER BY finish_time, job_id",
-                (status,),
-            ).fetchall()
+            found = (
+                self._reader()
+                .execute(
+                    "SELECT summary FROM jobs WHERE ended = 1 AND status = ? "
+                    "ORDER BY finish_time, job_id",
+                    (status,),
+                )
+                .fetchall()
+            )
         return [bytes(summary) for (summary,) in found]
 
     def count_by_status(self) -> dict[str, int]:
@@ -414,10 +472,18 @@ class Store:
     def register_node(self, row: NodeRow) -> None:
         with self._write() as connection:
             connection.execute(
-                f"INSERT OR REPLACE INTO nodes ({_NODE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                f"INSERT OR REPLACE INTO nodes ({_NODE_COLUMNS}) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
-                    row.node_id, row.host, row.port, row.hostname, row.pid, row.process_start,
-                    row.started, row.heartbeat, row.monitoring,
+                    row.node_id,
+                    row.host,
+                    row.port,
+                    row.hostname,
+                    row.pid,
+                    row.process_start,
+                    row.started,
+                    row.heartbeat,
+                    row.monitoring,
                 ),
             )
 
@@ -435,7 +501,9 @@ class Store:
 
     def nodes(self) -> list[NodeRow]:
         """Return every registered node, oldest start first."""
-        found = self._reader().execute(
-            f"SELECT {_NODE_COLUMNS} FROM nodes ORDER BY started, node_id"
-        ).fetchall()
+        found = (
+            self._reader()
+            .execute(f"SELECT {_NODE_COLUMNS} FROM nodes ORDER BY started, node_id")
+            .fetchall()
+        )
         return [NodeRow(*values) for values in found]

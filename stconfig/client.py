@@ -1,6 +1,6 @@
 """An HTTP client for any node that speaks SeaTunnel's REST API: stconfig's own, or Zeta.
 
-The client uses the v1 paths (`/hazelcast/rest/maps/...`), which both answer on port
+The client uses the v1 paths (`/hazelcast/rest/maps/...`), which both serve on port
 5801. It accepts what either server sends: job ids as JSON strings (SeaTunnel) or
 numbers (stconfig's `submit-job` and `stop-job`), and `finishTime` or `finishedTime`.
 """
@@ -29,9 +29,11 @@ V1_PREFIX = "/hazelcast/rest/maps"
 
 
 class NodeError(StconfigError):
-    """A node that answered a request with an error status."""
+    """A node that returned an error status for a request."""
 
-    def __init__(self, message: str, status: int, errors: list[dict[str, Any]] | None = None) -> None:
+    def __init__(
+        self, message: str, status: int, errors: list[dict[str, Any]] | None = None
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.errors = errors or []
@@ -59,8 +61,13 @@ class NodeClient:
     """Calls to one node; each method returns the decoded JSON of the reply."""
 
     def __init__(
-        self, url: str = DEFAULT_URL, *, timeout: float = 30.0, token: str | None = None,
-        user: str | None = None, password: str | None = None,
+        self,
+        url: str = DEFAULT_URL,
+        *,
+        timeout: float = 30.0,
+        token: str | None = None,
+        user: str | None = None,
+        password: str | None = None,
     ) -> None:
         parts = urllib.parse.urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
@@ -81,7 +88,11 @@ class NodeClient:
     # Endpoints
 
     def submit(
-        self, job: dict[str, Any], *, job_name: str | None = None, job_id: int | None = None,
+        self,
+        job: dict[str, Any],
+        *,
+        job_name: str | None = None,
+        job_id: int | None = None,
         restore: bool = False,
     ) -> tuple[int, str]:
         """Submit a job given as its canonical JSON form; return its id and name."""
@@ -140,7 +151,7 @@ class NodeClient:
                 f"cannot reach the node at {self.url}: {_reason(exc.reason)}; start one with "
                 f"`stconfig serve`, or pass --url (or set {URL_VARIABLE})"
             ) from None
-        except (TimeoutError, socket.timeout):
+        except TimeoutError:
             raise NodeUnavailableError(
                 f"{method} {url} timed out after {self.timeout:g} s; the node may be "
                 "overloaded, or raise --timeout"
@@ -158,7 +169,7 @@ class NodeClient:
         except (UnicodeDecodeError, ValueError):
             snippet = raw[:80].decode("utf-8", "replace")
             raise NodeUnavailableError(
-                f"{url} answered {status} with something other than JSON ({snippet!r}); "
+                f"{url} returned {status} with something other than JSON ({snippet!r}); "
                 "check that --url points at a SeaTunnel REST API"
             ) from None
 
@@ -176,7 +187,7 @@ class NodeClient:
                 f"{message} (set {TOKEN_VARIABLE}, or {USER_VARIABLE} and {PASSWORD_VARIABLE})"
             )
         errors = reply.get("errors") if isinstance(reply.get("errors"), list) else None
-        return NodeError(f"the node answered {exc.code}: {message}", exc.code, errors)
+        return NodeError(f"the node returned {exc.code}: {message}", exc.code, errors)
 
     @staticmethod
     def _object(reply: Any) -> dict[str, Any]:

@@ -20,11 +20,16 @@ ENDED_STATES = ("FINISHED", "CANCELED", "FAILED", "UNKNOWABLE", "SAVEPOINT_DONE"
 
 @click.command()
 @click.option("--host", help="Address to listen on.  [default: 127.0.0.1]")
-@click.option("--port", type=click.IntRange(0, 65535), help="Port to listen on; 0 picks a free one.  [default: 5801]")
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    help="Port to listen on; 0 picks a free one.  [default: 5801]",
+)
 @click.option(
     "--data-dir",
     type=click.Path(file_okay=False, path_type=Path),
-    help="Folder of the node's SQLite store and checkpoints.  [default: ~/.local/share/stconfig/node]",
+    help="Folder of the node's SQLite store and checkpoints.  "
+    "[default: ~/.local/share/stconfig/node]",
 )
 @click.option(
     "--config",
@@ -44,11 +49,15 @@ ENDED_STATES = ("FINISHED", "CANCELED", "FAILED", "UNKNOWABLE", "SAVEPOINT_DONE"
     "--read-only",
     is_flag=True,
     default=None,
-    help="Answer submit, stop and encrypt with 403, as CLUSTER_WRITE disabled does.",
+    help="Respond to submit, stop and encrypt with 403, as CLUSTER_WRITE disabled does.",
 )
 def serve(
-    host: str | None, port: int | None, data_dir: Path | None, config_files: tuple[Path, ...],
-    allow_paths: tuple[Path, ...], read_only: bool | None,
+    host: str | None,
+    port: int | None,
+    data_dir: Path | None,
+    config_files: tuple[Path, ...],
+    allow_paths: tuple[Path, ...],
+    read_only: bool | None,
 ) -> None:
     """Run a node that speaks SeaTunnel's REST API and runs the jobs submitted to it.
 
@@ -60,7 +69,10 @@ def serve(
     from stconfig.server.serve import run_node
 
     overrides = {
-        "host": host, "port": port, "data_dir": data_dir, "allow_paths": allow_paths,
+        "host": host,
+        "port": port,
+        "data_dir": data_dir,
+        "allow_paths": allow_paths,
         "cluster_write_enabled": False if read_only else None,
     }
     config = load_node_config(config_files, overrides=overrides)
@@ -94,7 +106,7 @@ def node_options(function: F) -> F:
         type=click.FloatRange(min=0.1),
         default=30.0,
         show_default=True,
-        help="Seconds to wait for the node's answer.",
+        help="Seconds to wait for the node's response.",
     )(function)
     return click.option(
         "--url",
@@ -113,7 +125,7 @@ def _client(url: str, timeout: float) -> Any:
 
 @click.command()
 @click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
-@click.option("--job-name", help="Name of the job.  [default: env.\"job.name\", else SeaTunnel_Job]")
+@click.option("--job-name", help='Name of the job.  [default: env."job.name", else SeaTunnel_Job]')
 @click.option("--job-id", type=click.IntRange(min=1), help="Id for the job instead of a new one.")
 @click.option(
     "--restore",
@@ -123,8 +135,14 @@ def _client(url: str, timeout: float) -> Any:
 @variable_option
 @node_options
 def submit(
-    file: str, job_name: str | None, job_id: int | None, restore: bool,
-    variables: dict[str, str], url: str, timeout: float, as_json: bool,
+    file: str,
+    job_name: str | None,
+    job_id: int | None,
+    restore: bool,
+    variables: dict[str, str],
+    url: str,
+    timeout: float,
+    as_json: bool,
 ) -> None:
     """Validate a job config locally, then submit it to a node and print its job id.
 
@@ -158,7 +176,9 @@ def _check_locally(loaded: Any) -> None:
             err=True,
         )
     if has_errors(findings):
-        raise StconfigError(f"{loaded.name} is invalid, so it was not submitted; fix the errors above")
+        raise StconfigError(
+            f"{loaded.name} is invalid, so it was not submitted; fix the errors above"
+        )
 
 
 @click.command()
@@ -194,8 +214,12 @@ def _print_jobs(listed: list[dict[str, Any]], *, ended: bool) -> None:
     rows = []
     for job in listed:
         metrics = job.get("metrics") if isinstance(job.get("metrics"), dict) else {}
-        row = [str(job.get("jobId", "")), str(job.get("jobName", "")),
-               str(job.get("jobStatus", "")), str(job.get("createTime", ""))]
+        row = [
+            str(job.get("jobId", "")),
+            str(job.get("jobName", "")),
+            str(job.get("jobStatus", "")),
+            str(job.get("createTime", "")),
+        ]
         if ended:
             row.append(str(finish_time(job) or ""))
         row += [str(metrics.get("SourceReceivedCount", "")), str(metrics.get("SinkWriteCount", ""))]
@@ -209,7 +233,9 @@ def _print_jobs(listed: list[dict[str, Any]], *, ended: bool) -> None:
 def _print_table(header: list[str], rows: list[list[str]]) -> None:
     widths = [max(len(cell) for cell in column) for column in zip(header, *rows, strict=True)]
     for row in [header, *rows]:
-        click.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
+        click.echo(
+            "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        )
 
 
 @click.command()
@@ -227,9 +253,12 @@ def job(job_id: int, url: str, timeout: float, as_json: bool) -> None:
         click.echo(json.dumps(info, ensure_ascii=False, indent=2))
         return
     fields = [
-        ("Job ID", info.get("jobId")), ("Name", info.get("jobName")),
-        ("Status", info.get("jobStatus")), ("Created", info.get("createTime")),
-        ("Finished", finish_time(info)), ("Error", info.get("errorMsg")),
+        ("Job ID", info.get("jobId")),
+        ("Name", info.get("jobName")),
+        ("Status", info.get("jobStatus")),
+        ("Created", info.get("createTime")),
+        ("Finished", finish_time(info)),
+        ("Error", info.get("errorMsg")),
     ]
     metrics = info.get("metrics") if isinstance(info.get("metrics"), dict) else {}
     for key in ("SourceReceivedCount", "SinkWriteCount", "SourceReceivedQPS", "SinkWriteQPS"):
@@ -267,14 +296,26 @@ def monitor(url: str, timeout: float, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(nodes, ensure_ascii=False, indent=2))
         return
-    header = ["NODE", "MASTER", "CPUS", "PROCESS CPU", "SYSTEM CPU", "MEMORY FREE", "HEAP USED", "THREADS"]
+    header = [
+        "NODE",
+        "MASTER",
+        "CPUS",
+        "PROCESS CPU",
+        "SYSTEM CPU",
+        "MEMORY FREE",
+        "HEAP USED",
+        "THREADS",
+    ]
     rows = [
         [
-            f"{node.get('host', '?')}:{node.get('port', '?')}", str(node.get("isMaster", "")),
-            str(node.get("processors", "")), str(node.get("load.process", "")),
+            f"{node.get('host', '?')}:{node.get('port', '?')}",
+            str(node.get("isMaster", "")),
+            str(node.get("processors", "")),
+            str(node.get("load.process", "")),
             str(node.get("load.system", "")),
             f"{node.get('physical.memory.free', '')}/{node.get('physical.memory.total', '')}",
-            str(node.get("heap.memory.used", "")), str(node.get("thread.count", "")),
+            str(node.get("heap.memory.used", "")),
+            str(node.get("thread.count", "")),
         ]
         for node in nodes
     ]

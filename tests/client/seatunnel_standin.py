@@ -1,4 +1,4 @@
-"""A small stand-in for a SeaTunnel Zeta node's v1 REST API, as SeaTunnel 2.3.8 answers.
+"""A small stand-in for a SeaTunnel Zeta node's v1 REST API, with the responses of SeaTunnel 2.3.8.
 
 It differs from stconfig's node where SeaTunnel does: job ids are JSON strings, ended
 jobs carry `finishTime`, running jobs have no `envOptions` on v1, stopping an unknown job
@@ -42,13 +42,13 @@ class StandinHandler(BaseHTTPRequestHandler):
         self.wfile.write(body)
 
     def do_GET(self) -> None:
-        path = self.path[len(PREFIX):] if self.path.startswith(PREFIX) else None
+        path = self.path[len(PREFIX) :] if self.path.startswith(PREFIX) else None
         if path is None:
             self.reply(404, {"status": "fail", "message": "not found"})
         elif path.startswith("running-jobs"):
             self.reply(200, [job for job in self.state.jobs.values() if "finishTime" not in job])
         elif path.startswith("finished-jobs"):
-            state = path[len("finished-jobs/"):].upper() if "/" in path else ""
+            state = path[len("finished-jobs/") :].upper() if "/" in path else ""
             ended = [job for job in self.state.jobs.values() if "finishTime" in job]
             self.reply(200, [job for job in ended if not state or job["jobStatus"] == state])
         elif path.startswith(("job-info/", "running-job/")):
@@ -58,11 +58,23 @@ class StandinHandler(BaseHTTPRequestHandler):
             else:
                 self.reply(200, self.state.jobs.get(job_id, {"jobId": job_id}))
         elif path.startswith("system-monitoring-information"):
-            self.reply(200, [{"isMaster": "true", "host": "localhost", "port": "5801",
-                              "processors": "8", "physical.memory.total": "16.0G",
-                              "physical.memory.free": "9.1G", "heap.memory.used": "135.7M",
-                              "load.process": "24.78%", "load.system": "60.00%",
-                              "thread.count": "117"}])
+            self.reply(
+                200,
+                [
+                    {
+                        "isMaster": "true",
+                        "host": "localhost",
+                        "port": "5801",
+                        "processors": "8",
+                        "physical.memory.total": "16.0G",
+                        "physical.memory.free": "9.1G",
+                        "heap.memory.used": "135.7M",
+                        "load.process": "24.78%",
+                        "load.system": "60.00%",
+                        "thread.count": "117",
+                    }
+                ],
+            )
         else:
             self.reply(404, {"status": "fail", "message": "not found"})
 
@@ -94,9 +106,14 @@ class StandinHandler(BaseHTTPRequestHandler):
         self.state.next_id += 1
         name = query.get("jobName", [body.get("env", {}).get("job.name", "SeaTunnel_Job")])[0]
         self.state.jobs[job_id] = {
-            "jobId": job_id, "jobName": name, "jobStatus": "RUNNING",
-            "createTime": "2024-10-23 20:05:13", "jobDag": {**DAG, "jobId": job_id},
-            "pluginJarsUrls": [], "isStartWithSavePoint": False, "metrics": METRICS,
+            "jobId": job_id,
+            "jobName": name,
+            "jobStatus": "RUNNING",
+            "createTime": "2024-10-23 20:05:13",
+            "jobDag": {**DAG, "jobId": job_id},
+            "pluginJarsUrls": [],
+            "isStartWithSavePoint": False,
+            "metrics": METRICS,
         }
         self.reply(200, {"jobId": job_id, "jobName": name})
 

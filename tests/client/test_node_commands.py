@@ -60,7 +60,15 @@ def test_submit_posts_json_and_prints_id(standin: Standin, job_file: Path) -> No
 
 def test_submit_json_output_and_name(standin: Standin, job_file: Path) -> None:
     result = stconfig(
-        "submit", str(job_file), "--url", standin.url, "--var", "name=x", "--job-name", "作业", "--json"
+        "submit",
+        str(job_file),
+        "--url",
+        standin.url,
+        "--var",
+        "name=x",
+        "--job-name",
+        "作业",
+        "--json",
     )
 
     assert result.returncode == 0, result.stderr
@@ -70,7 +78,9 @@ def test_submit_json_output_and_name(standin: Standin, job_file: Path) -> None:
 
 def test_submit_invalid_job_posts_nothing(standin: Standin, tmp_path: Path) -> None:
     path = tmp_path / "bad.conf"
-    path.write_text('env { job.mode = "BATCH" }\nsource { FakeSource { row.num = 1 } }\nsink { Console {} }\n')
+    path.write_text(
+        'env { job.mode = "BATCH" }\nsource { FakeSource { row.num = 1 } }\nsink { Console {} }\n'
+    )
 
     result = stconfig("submit", str(path), "--url", standin.url)
 

@@ -15,7 +15,9 @@ def node_factory(tmp_path: Path) -> Iterator[Callable[..., NodeProcess]]:
     """Start nodes on demand; every node still running at the end gets SIGTERM."""
     started: list[NodeProcess] = []
 
-    def factory(*args: str, data_dir: Path | None = None, env: dict[str, str] | None = None) -> NodeProcess:
+    def factory(
+        *args: str, data_dir: Path | None = None, env: dict[str, str] | None = None
+    ) -> NodeProcess:
         node = start_node(data_dir or tmp_path / "data", *args, env=env)
         started.append(node)
         return node

@@ -43,8 +43,12 @@ class NodeProcess:
     log_path: Path
 
     def request(
-        self, method: str, path: str, body: bytes | str | dict | list | None = None,
-        headers: dict[str, str] | None = None, timeout: float = 30.0,
+        self,
+        method: str,
+        path: str,
+        body: bytes | str | dict | list | None = None,
+        headers: dict[str, str] | None = None,
+        timeout: float = 30.0,
     ) -> Reply:
         """Send one request; dict and list bodies are sent as JSON."""
         if isinstance(body, (dict, list)):
@@ -115,8 +119,19 @@ def start_node(
     data_dir.mkdir(parents=True, exist_ok=True)
     log_path = log_path or data_dir.parent / f"{data_dir.name}-{time.monotonic_ns()}.log"
     command = [
-        sys.executable, "-m", "stconfig", "--log-level", "debug", "serve",
-        "--host", "127.0.0.1", "--port", "0", "--data-dir", str(data_dir), *args,
+        sys.executable,
+        "-m",
+        "stconfig",
+        "--log-level",
+        "debug",
+        "serve",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        "0",
+        "--data-dir",
+        str(data_dir),
+        *args,
     ]
     with log_path.open("wb") as log_file:
         process = subprocess.Popen(
@@ -132,7 +147,9 @@ def start_node(
         time.sleep(0.05)
     process.kill()
     process.wait(timeout=STOP_TIMEOUT_SECONDS)
-    pytest.fail(f"node did not report its port within {START_TIMEOUT_SECONDS} s:\n{log_path.read_text()}")
+    pytest.fail(
+        f"node did not report its port within {START_TIMEOUT_SECONDS} s:\n{log_path.read_text()}"
+    )
 
 
 def batch_job(rows: int = 5, **env: Any) -> dict[str, Any]:

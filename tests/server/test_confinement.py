@@ -96,7 +96,9 @@ def test_paths_outside_root_are_403(node: NodeProcess, tmp_path: Path) -> None:
         message = reply.json["message"]
         assert "sink[0].path" in message, label
         assert str(os.path.realpath(root)) in message, label
-    tmp_reply = node.post(f"{V1}/submit-job", local_file_job(str(root / "ok"), tmp_path=str(outside)))
+    tmp_reply = node.post(
+        f"{V1}/submit-job", local_file_job(str(root / "ok"), tmp_path=str(outside))
+    )
     assert tmp_reply.status == 403
     assert "sink[0].tmp_path" in tmp_reply.json["message"]
     assert not any(outside.iterdir())
@@ -152,7 +154,9 @@ def test_sqlite_urls(roots: list[Path]) -> None:
     root = roots[0]
 
     assert confine_sqlite_url("jdbc:sqlite::memory:", roots, "url") == "jdbc:sqlite::memory:"
-    assert confine_sqlite_url("jdbc:sqlite:db.sqlite", roots, "url") == f"jdbc:sqlite:{root}/db.sqlite"
+    assert (
+        confine_sqlite_url("jdbc:sqlite:db.sqlite", roots, "url") == f"jdbc:sqlite:{root}/db.sqlite"
+    )
     assert confine_sqlite_url(f"jdbc:sqlite:{root}/a.db?journal_mode=WAL", roots, "url") == (
         f"jdbc:sqlite:{root}/a.db?journal_mode=WAL"
     )

@@ -11,26 +11,70 @@ from tests.server.nodes import DESCRIPTION_SUBMIT_BODY, V1, NodeProcess, batch_j
 ENDED = ("FINISHED", "CANCELED", "FAILED", "SAVEPOINT_DONE")
 TIME = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$")
 METRIC_KEYS = {
-    "SourceReceivedCount", "SinkWriteCount", "SourceReceivedBytes", "SinkWriteBytes",
-    "SourceReceivedQPS", "SinkWriteQPS", "SourceReceivedBytesPerSeconds",
-    "SinkWriteBytesPerSeconds", "TableSourceReceivedCount", "TableSinkWriteCount",
-    "TableSourceReceivedBytes", "TableSinkWriteBytes", "TableSourceReceivedQPS",
-    "TableSinkWriteQPS", "TableSourceReceivedBytesPerSeconds", "TableSinkWriteBytesPerSeconds",
+    "SourceReceivedCount",
+    "SinkWriteCount",
+    "SourceReceivedBytes",
+    "SinkWriteBytes",
+    "SourceReceivedQPS",
+    "SinkWriteQPS",
+    "SourceReceivedBytesPerSeconds",
+    "SinkWriteBytesPerSeconds",
+    "TableSourceReceivedCount",
+    "TableSinkWriteCount",
+    "TableSourceReceivedBytes",
+    "TableSinkWriteBytes",
+    "TableSourceReceivedQPS",
+    "TableSinkWriteQPS",
+    "TableSourceReceivedBytesPerSeconds",
+    "TableSinkWriteBytesPerSeconds",
 }
-MONITORING_KEYS = (
-    "processors physical.memory.total physical.memory.free swap.space.total swap.space.free "
-    "heap.memory.used heap.memory.free heap.memory.total heap.memory.max heap.memory.used/total "
-    "heap.memory.used/max minor.gc.count minor.gc.time major.gc.count major.gc.time load.process "
-    "load.system load.systemAverage thread.count thread.peakCount cluster.timeDiff event.q.size "
-    "executor.q.async.size executor.q.client.size executor.q.client.query.size "
-    "executor.q.client.blocking.size executor.q.query.size executor.q.scheduled.size "
-    "executor.q.io.size executor.q.system.size executor.q.operations.size "
-    "executor.q.priorityOperation.size operations.completed.count executor.q.mapLoad.size "
-    "executor.q.mapLoadAllKeys.size executor.q.cluster.size executor.q.response.size "
-    "operations.running.count operations.pending.invocations.percentage "
-    "operations.pending.invocations.count proxy.count clientEndpoint.count "
-    "connection.active.count client.connection.count connection.count"
-).split()
+MONITORING_KEYS = [
+    "processors",
+    "physical.memory.total",
+    "physical.memory.free",
+    "swap.space.total",
+    "swap.space.free",
+    "heap.memory.used",
+    "heap.memory.free",
+    "heap.memory.total",
+    "heap.memory.max",
+    "heap.memory.used/total",
+    "heap.memory.used/max",
+    "minor.gc.count",
+    "minor.gc.time",
+    "major.gc.count",
+    "major.gc.time",
+    "load.process",
+    "load.system",
+    "load.systemAverage",
+    "thread.count",
+    "thread.peakCount",
+    "cluster.timeDiff",
+    "event.q.size",
+    "executor.q.async.size",
+    "executor.q.client.size",
+    "executor.q.client.query.size",
+    "executor.q.client.blocking.size",
+    "executor.q.query.size",
+    "executor.q.scheduled.size",
+    "executor.q.io.size",
+    "executor.q.system.size",
+    "executor.q.operations.size",
+    "executor.q.priorityOperation.size",
+    "operations.completed.count",
+    "executor.q.mapLoad.size",
+    "executor.q.mapLoadAllKeys.size",
+    "executor.q.cluster.size",
+    "executor.q.response.size",
+    "operations.running.count",
+    "operations.pending.invocations.percentage",
+    "operations.pending.invocations.count",
+    "proxy.count",
+    "clientEndpoint.count",
+    "connection.active.count",
+    "client.connection.count",
+    "connection.count",
+]
 
 
 def assert_json_error(reply, status: int) -> str:
@@ -102,7 +146,9 @@ def test_chinese_job_name_round_trips(shared_node: NodeProcess) -> None:
     assert from_env.json["jobName"] == "测试"
     assert shared_node.wait_for_status(from_query.json["jobId"], ENDED)["jobName"] == "测试作业"
     assert shared_node.wait_for_status(from_env.json["jobId"], ENDED)["jobName"] == "测试"
-    listed = {item["jobId"]: item["jobName"] for item in shared_node.get(f"{V1}/finished-jobs").json}
+    listed = {
+        item["jobId"]: item["jobName"] for item in shared_node.get(f"{V1}/finished-jobs").json
+    }
     assert listed[str(from_env.json["jobId"])] == "测试"
 
 
@@ -150,8 +196,15 @@ def test_running_job_object_shape(shared_node: NodeProcess) -> None:
             assert len(listed) == 1
             job = listed[0]
             assert list(job) == [
-                "jobId", "jobName", "jobStatus", "envOptions", "createTime", "jobDag",
-                "pluginJarsUrls", "isStartWithSavePoint", "metrics",
+                "jobId",
+                "jobName",
+                "jobStatus",
+                "envOptions",
+                "createTime",
+                "jobDag",
+                "pluginJarsUrls",
+                "isStartWithSavePoint",
+                "metrics",
             ]
             assert job["envOptions"]["parallelism"] == "1"
             assert job["envOptions"]["job.mode"] == "STREAMING"
@@ -194,14 +247,27 @@ def test_finished_job_item_keys(shared_node: NodeProcess) -> None:
     job_id = shared_node.submit(batch_job())
     shared_node.wait_for_status(job_id, ENDED)
 
-    items = [item for item in shared_node.get("/finished-jobs").json if item["jobId"] == str(job_id)]
+    items = [
+        item for item in shared_node.get("/finished-jobs").json if item["jobId"] == str(job_id)
+    ]
     assert len(items) == 1
     assert list(items[0]) == [
-        "jobId", "jobName", "jobStatus", "errorMsg", "createTime", "finishTime", "jobDag",
-        "pluginJarsUrls", "metrics",
+        "jobId",
+        "jobName",
+        "jobStatus",
+        "errorMsg",
+        "createTime",
+        "finishTime",
+        "jobDag",
+        "pluginJarsUrls",
+        "metrics",
     ]
     assert items[0]["pluginJarsUrls"] == []
-    assert all(isinstance(value, str) for value in items[0]["metrics"].values() if not isinstance(value, dict))
+    assert all(
+        isinstance(value, str)
+        for value in items[0]["metrics"].values()
+        if not isinstance(value, dict)
+    )
 
 
 def test_finished_jobs_state_is_case_insensitive(shared_node: NodeProcess) -> None:
@@ -270,8 +336,15 @@ def test_overview(shared_node: NodeProcess) -> None:
     overview = shared_node.get(f"{V1}/overview").json
 
     assert list(overview) == [
-        "projectVersion", "gitCommitAbbrev", "totalSlot", "unassignedSlot", "runningJobs",
-        "finishedJobs", "failedJobs", "cancelledJobs", "workers",
+        "projectVersion",
+        "gitCommitAbbrev",
+        "totalSlot",
+        "unassignedSlot",
+        "runningJobs",
+        "finishedJobs",
+        "failedJobs",
+        "cancelledJobs",
+        "workers",
     ]
     assert all(isinstance(value, str) for value in overview.values())
     assert overview["workers"] == "1"
@@ -375,7 +448,9 @@ def test_submit_jobs_checks_every_job_first(shared_node: NodeProcess) -> None:
         ("PUT", "/submit-job", 405),
     ],
 )
-def test_routing_errors_are_json(shared_node: NodeProcess, method: str, path: str, status: int) -> None:
+def test_routing_errors_are_json(
+    shared_node: NodeProcess, method: str, path: str, status: int
+) -> None:
     assert_json_error(shared_node.request(method, path), status)
 
 

@@ -39,7 +39,9 @@ def test_stop_with_savepoint_then_resume(node: NodeProcess) -> None:
     listed = [item["jobId"] for item in node.get(f"{V1}/finished-jobs/savepoint_done").json]
     assert listed == [str(job_id)]
 
-    resumed = node.post(f"{V1}/submit-job?jobId={job_id}&isStartWithSavePoint=true", streaming_job())
+    resumed = node.post(
+        f"{V1}/submit-job?jobId={job_id}&isStartWithSavePoint=true", streaming_job()
+    )
     assert resumed.status == 200, resumed.body
     assert resumed.json["jobId"] == job_id
     info = node.wait_for_status(job_id, ("RUNNING",))
@@ -92,14 +94,18 @@ def test_killed_node_jobs_become_failed(node_factory: Callable[..., NodeProcess]
     assert "isStartWithSavePoint=true" in info["errorMsg"]
 
 
-def test_two_nodes_share_one_cluster(node_factory: Callable[..., NodeProcess], tmp_path: Path) -> None:
+def test_two_nodes_share_one_cluster(
+    node_factory: Callable[..., NodeProcess], tmp_path: Path
+) -> None:
     data_dir = tmp_path / "cluster"
     left = node_factory(data_dir=data_dir)
     right = node_factory(data_dir=data_dir)
 
     on_left = left.submit(streaming_job())
     on_right = right.submit(streaming_job())
-    batch_ids = [left.submit(batch_job()) if i % 2 else right.submit(batch_job()) for i in range(10)]
+    batch_ids = [
+        left.submit(batch_job()) if i % 2 else right.submit(batch_job()) for i in range(10)
+    ]
 
     assert len({on_left, on_right, *batch_ids}) == 12
     left.wait_for_status(on_right, ("RUNNING",))
@@ -152,7 +158,12 @@ def test_sink_failing_to_open_lists_failed(node: NodeProcess) -> None:
     assert "secret-1" not in info["errorMsg"]
     failed = node.get(f"{V1}/finished-jobs/FAILED").json
     assert [item["jobId"] for item in failed] == [str(job_id)]
-    for path in ("running-jobs", f"job-info/{job_id}", "finished-jobs", "overview",
-                 "system-monitoring-information"):
+    for path in (
+        "running-jobs",
+        f"job-info/{job_id}",
+        "finished-jobs",
+        "overview",
+        "system-monitoring-information",
+    ):
         assert node.get(f"{V1}/{path}").status == 200, path
     assert f"job {job_id} ended FAILED" in node.log()

@@ -82,7 +82,9 @@ def test_bad_node_config_names_key(tmp_path: Path, text: str, expected: str) -> 
 def test_missing_config_file_exits_1(tmp_path: Path) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "stconfig", "serve", "--config", str(tmp_path / "absent.yaml")],
-        capture_output=True, text=True, timeout=60,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
     assert result.returncode == 1
@@ -91,12 +93,26 @@ def test_missing_config_file_exits_1(tmp_path: Path) -> None:
 
 
 def test_rest_disabled_exits_1(tmp_path: Path) -> None:
-    path = write(tmp_path / "node.yaml", "hazelcast:\n  network:\n    rest-api:\n      enabled: false\n")
+    path = write(
+        tmp_path / "node.yaml", "hazelcast:\n  network:\n    rest-api:\n      enabled: false\n"
+    )
 
     result = subprocess.run(
-        [sys.executable, "-m", "stconfig", "serve", "--port", "0", "--data-dir",
-         str(tmp_path / "data"), "--config", str(path)],
-        capture_output=True, text=True, timeout=60,
+        [
+            sys.executable,
+            "-m",
+            "stconfig",
+            "serve",
+            "--port",
+            "0",
+            "--data-dir",
+            str(tmp_path / "data"),
+            "--config",
+            str(path),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
     assert result.returncode == 1
@@ -112,8 +128,11 @@ def test_data_group_disabled_is_403(node_factory, tmp_path: Path) -> None:
     )
     node = node_factory("--config", str(path))
 
-    for reply in (node.get(f"{V1}/running-jobs"), node.get("/job-info/1"),
-                  node.post(f"{V1}/submit-job", batch_job())):
+    for reply in (
+        node.get(f"{V1}/running-jobs"),
+        node.get("/job-info/1"),
+        node.post(f"{V1}/submit-job", batch_job()),
+    ):
         assert reply.status == 403
         assert "DATA" in reply.json["message"]
     assert node.get(f"{V1}/system-monitoring-information").status == 200
@@ -205,9 +224,19 @@ def start_node_with_port(tmp_path: Path, config: Path):
     log_path = tmp_path / "port.log"
     with log_path.open("wb") as log_file:
         process = subprocess.Popen(
-            [sys.executable, "-m", "stconfig", "serve", "--data-dir", str(tmp_path / "data"),
-             "--config", str(config)],
-            stdout=log_file, stderr=subprocess.STDOUT, env=dict(os.environ),
+            [
+                sys.executable,
+                "-m",
+                "stconfig",
+                "serve",
+                "--data-dir",
+                str(tmp_path / "data"),
+                "--config",
+                str(config),
+            ],
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            env=dict(os.environ),
         )
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:

@@ -16,14 +16,26 @@ from tests.server.nodes import V1, NodeProcess, batch_job, start_node
 
 ENDED = ("FINISHED", "CANCELED", "FAILED", "SAVEPOINT_DONE")
 ENDPOINTS = (
-    "running-jobs", "running-job", "job-info", "finished-jobs", "system-monitoring-information",
-    "overview", "submit-job", "submit-jobs", "stop-job", "stop-jobs", "encrypt-config",
+    "running-jobs",
+    "running-job",
+    "job-info",
+    "finished-jobs",
+    "system-monitoring-information",
+    "overview",
+    "submit-job",
+    "submit-jobs",
+    "stop-job",
+    "stop-jobs",
+    "encrypt-config",
 )
-JSON_SCALARS = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20)
+JSON_SCALARS = (
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20)
+)
 JSON_VALUES = st.recursive(
     JSON_SCALARS,
-    lambda children: st.lists(children, max_size=4)
-    | st.dictionaries(st.text(max_size=10), children, max_size=4),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=4)
+    ),
     max_leaves=12,
 )
 
@@ -40,13 +52,23 @@ def fuzz_node(tmp_path_factory: pytest.TempPathFactory) -> NodeProcess:
 def job_like_bodies() -> st.SearchStrategy[bytes]:
     """Bodies that look like jobs but break them: wrong types, missing blocks, bad values."""
     plugin = st.fixed_dictionaries(
-        {"plugin_name": st.sampled_from(["FakeSource", "Console", "LocalFile", "Jdbc", "x"]) | JSON_SCALARS},
-        optional={"row.num": JSON_VALUES, "path": JSON_VALUES, "url": JSON_VALUES, "schema": JSON_VALUES},
+        {
+            "plugin_name": st.sampled_from(["FakeSource", "Console", "LocalFile", "Jdbc", "x"])
+            | JSON_SCALARS
+        },
+        optional={
+            "row.num": JSON_VALUES,
+            "path": JSON_VALUES,
+            "url": JSON_VALUES,
+            "schema": JSON_VALUES,
+        },
     )
     job = st.fixed_dictionaries(
         {},
         optional={
-            "env": st.dictionaries(st.sampled_from(["job.mode", "shade.identifier", "parallelism"]), JSON_VALUES)
+            "env": st.dictionaries(
+                st.sampled_from(["job.mode", "shade.identifier", "parallelism"]), JSON_VALUES
+            )
             | JSON_VALUES,
             "source": st.lists(plugin, max_size=2) | JSON_VALUES,
             "sink": st.lists(plugin, max_size=2) | JSON_VALUES,
@@ -66,7 +88,9 @@ paths = st.one_of(
         lambda parts: f"{parts[0]}/{parts[1]}/{parts[2]}"
     ),
     st.sampled_from(ENDPOINTS).map(lambda name: f"{V1}/{name}"),
-    st.text(alphabet="/abcdefghijklmnopqrstuvwxyz-_.%?=&0123456789", max_size=40).map(lambda p: "/" + p),
+    st.text(alphabet="/abcdefghijklmnopqrstuvwxyz-_.%?=&0123456789", max_size=40).map(
+        lambda p: "/" + p
+    ),
 )
 queries = st.dictionaries(
     st.sampled_from(["jobId", "jobName", "isStartWithSavePoint", "format", "x"]),
@@ -81,10 +105,17 @@ queries = st.dictionaries(
     path=paths,
     query=queries,
     body=job_like_bodies(),
-    content_type=st.sampled_from(["application/json", "application/x-www-form-urlencoded", "text/plain", ""]),
+    content_type=st.sampled_from(
+        ["application/json", "application/x-www-form-urlencoded", "text/plain", ""]
+    ),
 )
 def test_malformed_requests_get_4xx_json(
-    fuzz_node: NodeProcess, method: str, path: str, query: dict[str, str], body: bytes, content_type: str
+    fuzz_node: NodeProcess,
+    method: str,
+    path: str,
+    query: dict[str, str],
+    body: bytes,
+    content_type: str,
 ) -> None:
     from urllib.parse import quote, urlencode
 
@@ -117,8 +148,11 @@ def test_chunked_body_over_limit_is_413_json(fuzz_node: NodeProcess) -> None:
     connection = http.client.HTTPConnection("127.0.0.1", fuzz_node.port, timeout=30)
     try:
         connection.request(
-            "POST", f"{V1}/submit-job", body=iter([b"{" + b" " * 70000 + b"}"]),
-            encode_chunked=True, headers={"Transfer-Encoding": "chunked"},
+            "POST",
+            f"{V1}/submit-job",
+            body=iter([b"{" + b" " * 70000 + b"}"]),
+            encode_chunked=True,
+            headers={"Transfer-Encoding": "chunked"},
         )
         response = connection.getresponse()
         body = response.read()

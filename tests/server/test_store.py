@@ -17,9 +17,18 @@ from stconfig.server.store import MAX_JOB_ID, JobIdInUseError, JobRow, Store, St
 def row_builder(name: str = "job"):
     def build(job_id: int) -> JobRow:
         return JobRow(
-            job_id=job_id, name=name, status="PENDING", ended=False, node_id="n1",
-            create_time=time.time(), finish_time=None, start_with_savepoint=False,
-            env_options=b"{}", job_dag=b"{}", metrics=b"{}", error_msg=None,
+            job_id=job_id,
+            name=name,
+            status="PENDING",
+            ended=False,
+            node_id="n1",
+            create_time=time.time(),
+            finish_time=None,
+            start_with_savepoint=False,
+            env_options=b"{}",
+            job_dag=b"{}",
+            metrics=b"{}",
+            error_msg=None,
         )
 
     return build
@@ -39,7 +48,9 @@ def test_ids_unique_across_two_stores(tmp_path: Path) -> None:
     stores = [Store(tmp_path), Store(tmp_path)]
     try:
         with ThreadPoolExecutor(max_workers=8) as pool:
-            ids = list(pool.map(lambda index: stores[index % 2].insert_job(row_builder()), range(400)))
+            ids = list(
+                pool.map(lambda index: stores[index % 2].insert_job(row_builder()), range(400))
+            )
     finally:
         for store in stores:
             store.close()
@@ -65,10 +76,22 @@ def test_end_job_once_and_list_history(tmp_path: Path) -> None:
     store = Store(tmp_path)
     try:
         job_id = store.insert_job(row_builder("first"))
-        first = store.end_job(job_id, "FINISHED", finish_time=time.time(), error_msg=None,
-                              metrics=None, summary_builder=render.finished_summary)
-        second = store.end_job(job_id, "FAILED", finish_time=time.time(), error_msg="late",
-                               metrics=None, summary_builder=render.finished_summary)
+        first = store.end_job(
+            job_id,
+            "FINISHED",
+            finish_time=time.time(),
+            error_msg=None,
+            metrics=None,
+            summary_builder=render.finished_summary,
+        )
+        second = store.end_job(
+            job_id,
+            "FAILED",
+            finish_time=time.time(),
+            error_msg="late",
+            metrics=None,
+            summary_builder=render.finished_summary,
+        )
         summaries = store.finished_summaries("FINISHED")
         purged = store.purge_history(time.time() + 1)
         after = store.finished_summaries()
@@ -94,8 +117,14 @@ def test_unknown_schema_version_is_an_error(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("count", "text"),
-    [(0, "0"), (512, "512"), (1024, "1024"), (1536, "1.5K"), (16 * 1024**3, "16.0G"),
-     (142_300_000, "135.7M")],
+    [
+        (0, "0"),
+        (512, "512"),
+        (1024, "1024"),
+        (1536, "1.5K"),
+        (16 * 1024**3, "16.0G"),
+        (142_300_000, "135.7M"),
+    ],
 )
 def test_format_size(count: int, text: str) -> None:
     assert format_size(count) == text
