@@ -44,9 +44,12 @@ ENDED_STATES = ("FINISHED", "CANCELED", "FAILED", "UNKNOWABLE", "SAVEPOINT_DONE"
 CHECKPOINTS_DROPPED_ON = ("FINISHED", "CANCELED")
 
 # How often the supervisor thread looks for stop requests, and how many of its rounds
-# pass between heartbeats, liveness sweeps and history purges.
+# pass between metrics flushes, heartbeats, liveness sweeps and history purges. Every
+# write to the store makes the cached running-jobs response stale, so heartbeats are rare
+# and only changed metrics are written.
 SUPERVISOR_INTERVAL_SECONDS = 0.2
-HEARTBEAT_ROUNDS = 5
+METRICS_ROUNDS = 5
+HEARTBEAT_ROUNDS = 25
 SWEEP_ROUNDS = 10
 PURGE_ROUNDS = 300
 
@@ -103,6 +106,7 @@ class Node:
         self._handles: dict[int, Any] = {}
         self._handles_lock = threading.Lock()
         self._running_cache: tuple[int, bytes] | None = None
+        self._flushed_metrics: dict[int, bytes | None] = {}
         self._stopping = threading.Event()
         self._supervisor: threading.Thread | None = None
 
@@ -114,6 +118,7 @@ class Node:
         self.membership.register()
         self.membership.heartbeat(self._monitoring_bytes(is_master=False))
         self._fail_orphaned_jobs()
+        self._purge_history()
         self._supervisor = threading.Thread(
             target=self._supervise, name="stconfig-node-supervisor", daemon=True
         )
@@ -514,27 +519,34 @@ class Node:
         for target, kind in self.store.take_stop_requests(self._node_id() or ""):
             logger.info("stop of job %d (%s) requested through another node", target, kind)
             self._stop_local(target, kind)
-        if rounds % HEARTBEAT_ROUNDS == 0:
+        if rounds % METRICS_ROUNDS == 0:
             self._flush_metrics()
-            assert self.membership is not None
+        if rounds % HEARTBEAT_ROUNDS == 0 and self.membership is not None:
             self.membership.heartbeat(self._monitoring_bytes(is_master=False))
         if rounds % SWEEP_ROUNDS == 0:
             self._fail_orphaned_jobs()
         if rounds % PURGE_ROUNDS == 0:
-            cutoff = time.time() - self.config.history_expire_minutes * 60
-            purged = self.store.purge_history(cutoff)
-            if purged:
-                logger.info("removed %d ended job(s) older than the history limit", purged)
+            self._purge_history()
+
+    def _purge_history(self) -> None:
+        minutes = self.config.history_expire_minutes
+        purged = self.store.purge_history(time.time() - minutes * 60)
+        if purged:
+            logger.info("removed %d ended job(s) older than %d minutes", purged, minutes)
 
     def _flush_metrics(self) -> None:
+        """Write the metrics of this node's running jobs that changed since the last flush."""
         with self._handles_lock:
             handles = dict(self._handles)
-        fresh = {}
+        changed = {}
         for job_id_, handle in handles.items():
             metrics = self._handle_metrics(handle)
-            if metrics is not None:
-                fresh[job_id_] = metrics
-        self.store.update_metrics(fresh)
+            if metrics is not None and self._flushed_metrics.get(job_id_) != metrics:
+                changed[job_id_] = metrics
+        self.store.update_metrics(changed)
+        self._flushed_metrics = {
+            job_id_: changed.get(job_id_, self._flushed_metrics.get(job_id_)) for job_id_ in handles
+        }
 
     @staticmethod
     def _handle_metrics(handle: Any) -> bytes | None:

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from pathlib import Path
 
 from tests.server.nodes import V1, NodeProcess, batch_job, streaming_job
 
 ENDED = ("FINISHED", "CANCELED", "FAILED", "SAVEPOINT_DONE")
+
+
+def checkpoint_recorded(data_dir: Path, job_id: int) -> bool:
+    """Tell whether the runner has stored a checkpoint of the job in `data_dir`."""
+    from stconfig.server.engine import Engine
+
+    return Engine(data_dir).has_checkpoint(job_id)
 
 
 def test_stop_cancels_running_job(node: NodeProcess) -> None:
@@ -85,6 +93,9 @@ def test_killed_node_jobs_become_failed(node_factory: Callable[..., NodeProcess]
     first = node_factory()
     job_id = first.submit(streaming_job())
     first.wait_for_status(job_id, ("RUNNING",))
+    deadline = time.monotonic() + 20
+    while not checkpoint_recorded(first.data_dir, job_id) and time.monotonic() < deadline:
+        time.sleep(0.1)
 
     first.kill()
     second = node_factory(data_dir=first.data_dir)
@@ -92,6 +103,13 @@ def test_killed_node_jobs_become_failed(node_factory: Callable[..., NodeProcess]
     info = second.wait_for_status(job_id, ("FAILED",), timeout=10)
     assert "stopped before the job ended" in info["errorMsg"]
     assert "isStartWithSavePoint=true" in info["errorMsg"]
+    resumed = second.post(
+        f"{V1}/submit-job?jobId={job_id}&isStartWithSavePoint=true", streaming_job()
+    )
+    assert resumed.status == 200, resumed.body
+    assert second.wait_for_status(job_id, ("RUNNING",))["isStartWithSavePoint"] is True
+    second.post(f"{V1}/stop-job", {"jobId": job_id})
+    second.wait_for_status(job_id, ENDED)
 
 
 def test_two_nodes_share_one_cluster(
@@ -167,3 +185,52 @@ def test_sink_failing_to_open_lists_failed(node: NodeProcess) -> None:
     ):
         assert node.get(f"{V1}/{path}").status == 200, path
     assert f"job {job_id} ended FAILED" in node.log()
+
+
+def test_log_lines_name_jobs(node: NodeProcess) -> None:
+    job_id = node.submit(batch_job())
+    node.wait_for_status(job_id, ENDED)
+
+    assert node.stop() == 0
+    log = node.log()
+    assert f"listening on http://127.0.0.1:{node.port} (data directory {node.data_dir}" in log
+    assert f"job {job_id} 'SeaTunnel_Job' submitted" in log
+    assert f"job {job_id} is RUNNING" in log
+    assert f"job {job_id} ended FINISHED" in log
+    assert "stopped" in log.splitlines()[-1]
+
+
+def test_history_expires(node_factory: Callable[..., NodeProcess], tmp_path: Path) -> None:
+    first = node_factory()
+    job_id = first.submit(batch_job())
+    first.wait_for_status(job_id, ENDED)
+    assert first.stop() == 0
+    config = tmp_path / "seatunnel.yaml"
+    config.write_text("seatunnel:\n  engine:\n    history-job-expire-minutes: 0\n")
+
+    second = node_factory("--config", str(config), data_dir=first.data_dir)
+
+    assert second.get(f"{V1}/finished-jobs").json == []
+    assert second.job_info(job_id) == {"jobId": str(job_id)}
+
+
+def test_shutdown_savepoint_allows_resume(
+    node_factory: Callable[..., NodeProcess], tmp_path: Path
+) -> None:
+    config = tmp_path / "node.yaml"
+    config.write_text("stconfig:\n  savepoint-on-shutdown: true\n")
+    first = node_factory("--config", str(config))
+    job_id = first.submit(streaming_job())
+    first.wait_for_status(job_id, ("RUNNING",))
+
+    assert first.stop() == 0
+    second = node_factory(data_dir=first.data_dir)
+
+    assert second.job_info(job_id)["jobStatus"] == "SAVEPOINT_DONE"
+    resumed = second.post(
+        f"{V1}/submit-job?jobId={job_id}&isStartWithSavePoint=true", streaming_job()
+    )
+    assert resumed.status == 200, resumed.body
+    second.wait_for_status(job_id, ("RUNNING",))
+    second.post(f"{V1}/stop-job", {"jobId": job_id})
+    assert second.wait_for_status(job_id, ENDED)["jobStatus"] == "CANCELED"
