@@ -49,6 +49,9 @@ def unsupported_reason(entry: dict[str, Any], corpus: Path) -> str | None:
     """Return why an entry is outside what the runner supports, or None."""
     if not entry["test"]:
         return "SeaTunnel's tests never submit it"
+    missing = [name for name in entry["order"] if not (corpus / "seatunnel" / name).is_file()]
+    if missing:
+        return f"the corpus lacks {', '.join(missing)}, which must run first"
     allowed = entry["engines"].get("allowed") or []
     if "SEATUNNEL" not in allowed:
         return "SeaTunnel's tests run it only on Flink or Spark"
