@@ -53,6 +53,8 @@ class LoadedConfig:
     name: str
     format: str
     text: str
+    variables: Mapping[str, str] = field(default_factory=dict, repr=False)
+    dialect: str = "seatunnel"
     _spans: hocon.ParseResult | None = field(default=None, repr=False)
 
     @property
@@ -62,9 +64,15 @@ class LoadedConfig:
 
     @property
     def spans(self) -> hocon.ParseResult:
-        """Spans of every value; computed on first use for JSON, which parses without them."""
+        """Spans of every value, computed on first use by parsing the text again."""
         if self._spans is None:
-            self._spans = hocon.parse(self.text, self.name, dialect="plain")
+            if self.format == "json":
+                self._spans = hocon.parse(self.text, self.name, dialect="plain", spans=True)
+            else:
+                resolver = make_resolver(self.variables)
+                self._spans = hocon.parse(
+                    self.text, self.name, resolver=resolver, dialect=self.dialect, spans=True
+                )
         return self._spans
 
     def span(self, path: ValuePath) -> tuple[int, int] | None:
@@ -121,7 +129,9 @@ def read_text(path: Path) -> str:
     except FileNotFoundError:
         raise ConfigFileError(f"{path}: no such file; check the path") from None
     except IsADirectoryError:
-        raise ConfigFileError(f"{path}: is a directory; give a .conf, .hocon or .json file") from None
+        raise ConfigFileError(
+            f"{path}: is a directory; give a .conf, .hocon or .json file"
+        ) from None
     except PermissionError:
         raise ConfigFileError(f"{path}: permission denied; check the file's permissions") from None
     except OSError as exc:
@@ -149,21 +159,23 @@ def loads(
     variables = dict(variables or {})
     check_variables(variables)
     if not text.strip():
-        raise ConfigFileError(f"{name}: is empty; a SeaTunnel job needs env, source and sink blocks")
+        raise ConfigFileError(
+            f"{name}: is empty; a SeaTunnel job needs env, source and sink blocks"
+        )
     if format is None:
         format = sniff_format(text)
     if format not in FORMATS:
         raise ConfigFileError(f"unknown config format {format!r}; use one of: {', '.join(FORMATS)}")
 
     if format == "json":
-        loaded = LoadedConfig(_parse_json(text, name), name, "json", text)
+        loaded = LoadedConfig(_parse_json(text, name), name, "json", text, variables, "plain")
     else:
-        resolver = _make_resolver(variables, text, name)
         dialect = "seatunnel" if job else "plain"
-        parsed = hocon.parse(text, name, resolver=resolver, dialect=dialect)
-        loaded = LoadedConfig(parsed.data, name, "hocon", parsed.text, parsed)
+        parsed = hocon.parse(text, name, resolver=make_resolver(variables), dialect=dialect)
+        loaded = LoadedConfig(parsed.data, name, "hocon", text, variables, dialect)
 
-    fill_placeholders(loaded.data, variables)
+    if "${" in text:
+        fill_placeholders(loaded.data, variables)
     if job:
         check_is_job(loaded.data, name)
     return loaded
@@ -192,7 +204,9 @@ def _parse_json(text: str, name: str) -> dict[str, Any]:
     except ValueError as exc:
         raise ConfigSyntaxError(name, 1, 1, "a JSON value", str(exc)) from None
     except RecursionError:
-        raise ConfigSyntaxError(name, 1, 1, "fewer levels of nesting", "too deep a structure") from None
+        raise ConfigSyntaxError(
+            name, 1, 1, "fewer levels of nesting", "too deep a structure"
+        ) from None
     if not isinstance(data, dict):
         raise ConfigSyntaxError(
             name, 1, 1, "a JSON object at the top level", f"a JSON {_json_type(data)}"
@@ -246,19 +260,15 @@ def variable_value(text: str) -> Any:
     return hocon.unquoted_scalar(text)
 
 
-def _make_resolver(variables: Mapping[str, str], text: str, name: str) -> hocon.Resolver:
-    def resolve(variable: str, optional: bool, offset: int) -> Any:
+def make_resolver(variables: Mapping[str, str]) -> hocon.Resolver:
+    """Resolve an unquoted `${name}` from `variables`, else from the environment."""
+
+    def resolve(variable: str) -> Any:
         if variable in variables:
             return variable_value(variables[variable])
         if variable in os.environ:
             return variable_value(os.environ[variable])
-        if optional:
-            return MISSING
-        line, column = hocon.ParseResult({}, text, name).line_column(offset)
-        raise VariableError(
-            f"{name}:{line}:{column}: variable ${{{variable}}} has no value; pass "
-            f"--var {variable}=VALUE or set the environment variable {variable}"
-        )
+        return MISSING
 
     return resolve
 
@@ -293,14 +303,17 @@ def fill_placeholders(data: Any, variables: Mapping[str, str]) -> Any:
     return fill(data)
 
 
+JOB_BLOCKS = ("env", *PLUGIN_SECTIONS)
+
+
 def check_is_job(data: dict[str, Any], name: str) -> None:
-    """Raise `NotAJobError` unless the config has a `source` or `sink` block."""
-    if "source" in data or "sink" in data:
+    """Raise `NotAJobError` unless the config has an env, source, transform or sink block."""
+    if any(block in data for block in JOB_BLOCKS):
         return
     keys = ", ".join(list(data)[:8]) or "none"
     raise NotAJobError(
-        f"{name}: not a SeaTunnel job, because it has no source or sink block "
-        f"(top-level keys: {keys}); a job has env, source, transform and sink blocks"
+        f"{name}: not a SeaTunnel job, because it has none of the blocks env, source, "
+        f"transform and sink (top-level keys: {keys})"
     )
 
 
