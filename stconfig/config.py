@@ -53,7 +53,7 @@ class LoadedConfig:
     name: str
     format: str
     text: str
-    variables: Mapping[str, str] = field(default_factory=dict, repr=False)
+    resolver: VariableResolver | None = field(default=None, repr=False)
     dialect: str = "seatunnel"
     _spans: hocon.ParseResult | None = field(default=None, repr=False)
 
@@ -69,9 +69,8 @@ class LoadedConfig:
             if self.format == "json":
                 self._spans = hocon.parse(self.text, self.name, dialect="plain", spans=True)
             else:
-                resolver = make_resolver(self.variables)
                 self._spans = hocon.parse(
-                    self.text, self.name, resolver=resolver, dialect=self.dialect, spans=True
+                    self.text, self.name, resolver=self.resolver, dialect=self.dialect, spans=True
                 )
         return self._spans
 
@@ -154,8 +153,14 @@ def loads(
     variables: Mapping[str, str] | None = None,
     format: str | None = None,
     job: bool = True,
+    environ: bool = True,
 ) -> LoadedConfig:
-    """Load a config from text. See `load` for the arguments."""
+    """Load a config from text. See `load` for the other arguments.
+
+    With `environ=False`, an unquoted `${name}` takes its value only from `variables`,
+    never from the environment. The REST node loads text from clients that way, so a
+    client cannot read the node's environment.
+    """
     variables = dict(variables or {})
     check_variables(variables)
     if not text.strip():
@@ -168,11 +173,12 @@ def loads(
         raise ConfigFileError(f"unknown config format {format!r}; use one of: {', '.join(FORMATS)}")
 
     if format == "json":
-        loaded = LoadedConfig(_parse_json(text, name), name, "json", text, variables, "plain")
+        loaded = LoadedConfig(_parse_json(text, name), name, "json", text)
     else:
         dialect = "seatunnel" if job else "plain"
-        parsed = hocon.parse(text, name, resolver=make_resolver(variables), dialect=dialect)
-        loaded = LoadedConfig(parsed.data, name, "hocon", text, variables, dialect)
+        resolver = VariableResolver(variables, environ)
+        parsed = hocon.parse(text, name, resolver=resolver, dialect=dialect)
+        loaded = LoadedConfig(parsed.data, name, "hocon", text, resolver, dialect)
 
     if "${" in text:
         fill_placeholders(loaded.data, variables)
@@ -260,17 +266,25 @@ def variable_value(text: str) -> Any:
     return hocon.unquoted_scalar(text)
 
 
-def make_resolver(variables: Mapping[str, str]) -> hocon.Resolver:
-    """Resolve an unquoted `${name}` from `variables`, else from the environment."""
+@dataclass(frozen=True)
+class VariableResolver:
+    """Values for unquoted `${name}`: the given variables, then the environment."""
 
-    def resolve(variable: str) -> Any:
-        if variable in variables:
-            return variable_value(variables[variable])
-        if variable in os.environ:
-            return variable_value(os.environ[variable])
+    variables: Mapping[str, str]
+    environ: bool = True
+
+    def __call__(self, name: str) -> Any:
+        if name in self.variables:
+            return variable_value(self.variables[name])
+        if self.environ and name in os.environ:
+            return variable_value(os.environ[name])
         return MISSING
 
-    return resolve
+    def hint(self, name: str) -> str:
+        """Say how to give a variable that has no value."""
+        if self.environ:
+            return f"pass --var {name}=VALUE or set the environment variable {name}"
+        return f"pass a value for {name}, or write the value into the config"
 
 
 def fill_placeholders(data: Any, variables: Mapping[str, str]) -> Any:

@@ -44,6 +44,7 @@ class _Missing:
 MISSING: Any = _Missing()
 
 # A resolver receives a variable name and returns its value, or MISSING when it has none.
+# It may also have a `hint(name)` method that says how to give a missing variable.
 Resolver = Callable[[str], Any]
 
 _BLANK = r"[\t\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]"
@@ -620,11 +621,9 @@ class _Parser:
             return MISSING if optional else written
         value = self.resolver(name)
         if value is MISSING and not optional:
-            self.fail_variable(
-                index,
-                f"variable ${{{name}}} has no value; pass --var {name}=VALUE "
-                f"or set the environment variable {name}",
-            )
+            hint = getattr(self.resolver, "hint", None)
+            fix = hint(name) if hint else f"give the variable {name} a value"
+            self.fail_variable(index, f"variable ${{{name}}} has no value; {fix}")
         return value
 
     def fail_variable(self, index: int, message: str) -> NoReturn:

@@ -129,6 +129,17 @@ class TestVariables:
         ).job
         assert job["source"][0]["host"] == "from-var"
 
+    def test_environment_can_be_closed(self, monkeypatch: pytest.MonkeyPatch):
+        monkeypatch.setenv("STCONFIG_TEST_SECRET", "from-env")
+        text = "source { Jdbc { password = ${STCONFIG_TEST_SECRET} } }"
+        with pytest.raises(VariableError) as info:
+            loads(text, name="body.conf", environ=False)
+        assert "${STCONFIG_TEST_SECRET} has no value" in str(info.value)
+        assert "environment" not in str(info.value)
+        assert "from-env" not in str(info.value)
+        job = loads(text, environ=False, variables={"STCONFIG_TEST_SECRET": "given"}).job
+        assert job["source"][0]["password"] == "given"
+
     def test_missing_unquoted_variable_names_it_and_its_line(self):
         with pytest.raises(VariableError) as info:
             loads(
