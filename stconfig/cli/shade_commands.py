@@ -116,10 +116,12 @@ def _run(
         click.echo(result.text, nl=False)
         return
     _write(target, result.text, Path(file) if file != "-" else None)
-    click.echo(
-        f"{target}: {verb} {len(result.changed)} value(s) with the {result.identifier} shade",
-        err=True,
-    )
+    summary = f"{target}: {verb} {len(result.changed)} value(s)"
+    if result.identifier is not None:
+        summary += f" with the {result.identifier} shade"
+    if result.skipped:
+        summary += f"; left {len(result.skipped)} written with ${{...}} variables as they are"
+    click.echo(summary, err=True)
 
 
 def _write(target: Path, text: str, source: Path | None) -> None:
