@@ -23,7 +23,10 @@ COMMANDS: dict[str, str] = {
     "decrypt": "shade_commands:decrypt",
     "encrypt": "shade_commands:encrypt",
     "keygen": "shade_commands:keygen",
+    "plugins": "validate_commands:plugins",
+    "schema": "validate_commands:schema",
     "shades": "shade_commands:shades",
+    "validate": "validate_commands:validate",
 }
 
 LOG_LEVELS = ("debug", "info", "warning", "error")
