@@ -20,6 +20,13 @@ from stconfig.errors import StconfigError
 # Command name -> "module:attribute", relative to this package.
 COMMANDS: dict[str, str] = {
     "convert": "config_commands:convert",
+    "decrypt": "shade_commands:decrypt",
+    "encrypt": "shade_commands:encrypt",
+    "keygen": "shade_commands:keygen",
+    "plugins": "validate_commands:plugins",
+    "schema": "validate_commands:schema",
+    "shades": "shade_commands:shades",
+    "validate": "validate_commands:validate",
 }
 
 LOG_LEVELS = ("debug", "info", "warning", "error")
