@@ -20,10 +20,10 @@ import json
 import logging
 import os
 import re
-import tempfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -50,7 +50,7 @@ class EncryptionError(StconfigError):
     """A job that cannot be encrypted or decrypted; the message names the option's path."""
 
 
-# Choosing the shade
+# Encrypting and decrypting jobs
 
 
 def encrypt_job(
@@ -104,6 +104,9 @@ def check_job_structure(job: Mapping[str, Any]) -> None:
         raise EncryptionError("transform must be a list of plugin objects")
 
 
+# Choosing the shade
+
+
 def job_identifier(job: Mapping[str, Any]) -> str | None:
     """Return `env."shade.identifier"`, or None when the job names no shade."""
     from stconfig.config import MISSING, get_option
@@ -138,7 +141,7 @@ def _open_encrypting_shade(
             "the shade 'default' leaves values in plain text; choose a shade that protects "
             "them, such as aes"
         )
-    return open_shade(job, chosen, key_files)
+    return _open_shade(job, chosen, key_files)
 
 
 def _open_decrypting_shade(
@@ -148,10 +151,10 @@ def _open_decrypting_shade(
     if chosen is None or chosen.lower() == PASS_THROUGH_IDENTIFIER:
         logger.debug("the job names no shade, so there is nothing to decrypt")
         return None
-    return open_shade(job, chosen, key_files)
+    return _open_shade(job, chosen, key_files)
 
 
-def open_shade(job: Mapping[str, Any], identifier: str, key_files: Sequence[str] = ()) -> Shade:
+def _open_shade(job: Mapping[str, Any], identifier: str, key_files: Sequence[str]) -> Shade:
     """Find the shade and open it with `env."shade.properties"` and the key files.
 
     Key files given here come first in the `key_file` property, before any that
@@ -309,8 +312,11 @@ def _shade_values(
 ) -> dict[JobPath, str]:
     """Return the new value of every sensitive string that the shade changes."""
     already_encrypted = getattr(shade, "is_encrypted", None) if encrypt else None
+    names = sensitive_names(job, shade)
     changes: dict[JobPath, str] = {}
-    for path, value in _sensitive_values(job, sensitive_names(job, shade)):
+    found = False
+    for path, value in _sensitive_values(job, names):
+        found = True
         if not isinstance(value, str):
             _warn_not_string(path, value, encrypt)
             continue
@@ -320,6 +326,13 @@ def _shade_values(
             logger.info("%s is already encrypted; left as it is", format_path(path))
             continue
         changes[path] = _apply(shade, path, value, encrypt)
+
+    if encrypt and not found:
+        logger.warning(
+            "the job has none of the sensitive options (%s), so nothing was encrypted; "
+            'list the options to protect in env."shade.options"',
+            ", ".join(names),
+        )
     return changes
 
 
@@ -435,22 +448,27 @@ MASKED_OPTIONS = frozenset(
         "sasl_jaas_config",
     )
 )
-_MASKED_IN_TEXT = "|".join(
-    sorted((re.escape(name) for name in MASKED_OPTIONS), key=len, reverse=True)
-)
-# `password=x`, `"token": "x"` and similar inside free text such as a JDBC URL or an
-# error message.
-_SECRET_IN_TEXT = re.compile(
-    rf"""(?ix)
-    (?P<key>["']?[\w.-]*?(?<![a-z0-9])(?:{_MASKED_IN_TEXT})["']?)
-    (?P<separator>\s*[:=]\s*)
-    (?P<value>"(?:[^"\\]|\\.)*"|'[^']*'|[^\s,;&)}}\]"']+)
+
+
+@cache
+def _secret_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """Compile, on first use, the patterns of secrets inside free text.
+
+    The first finds `password=x`, `"token": "x"` and the like in a JDBC URL or an error
+    message, with `.`, `-` or `_` between the words of a name. The second finds the
+    password in `scheme://user:password@host`.
     """
-)
-# The password in `scheme://user:password@host`.
-_SECRET_IN_URL = re.compile(
-    r"(?P<head>[a-z][a-z0-9+.-]*://[^/\s:@]+:)(?P<value>[^/\s@]+)(?=@)", re.I
-)
+    names = sorted(MASKED_OPTIONS, key=len, reverse=True)
+    alternatives = "|".join(re.escape(name).replace("_", "[._-]") for name in names)
+    pair = re.compile(
+        rf"""(?ix)
+        (?P<key>["']?[\w.-]*?(?<![a-z0-9])(?:{alternatives})["']?)
+        (?P<separator>\s*[:=]\s*)
+        (?P<value>"(?:[^"\\]|\\.)*"|'[^']*'|[^\s,;&)}}\]"']+)
+        """
+    )
+    url = re.compile(r"(?P<head>[a-z][a-z0-9+.-]*://[^/\s:@]+:)(?P<value>[^/\s@]+)(?=@)", re.I)
+    return pair, url
 
 
 def mask_secrets(value: Any) -> Any:
@@ -510,8 +528,9 @@ def mask_text(text: str) -> str:
     """Mask `password=...`-style pairs and URL passwords inside free text."""
     if not text:
         return text
-    text = _SECRET_IN_TEXT.sub(_masked_pair, text)
-    return _SECRET_IN_URL.sub(lambda match: match["head"] + MASK, text)
+    pair, url = _secret_patterns()
+    text = pair.sub(_masked_pair, text)
+    return url.sub(lambda match: match["head"] + MASK, text)
 
 
 def _masked_pair(match: re.Match[str]) -> str:
@@ -716,6 +735,8 @@ def write_atomically(
     The file keeps the mode of `mode_from` (or its own mode, when it exists). A symbolic
     link is followed, so the file it points to is replaced, not the link.
     """
+    import tempfile
+
     target = Path(os.path.realpath(path))
     mode = _mode_of(target) or (_mode_of(mode_from) if mode_from is not None else None)
     data = ("\ufeff" if bom else "").encode("utf-8") + text.encode("utf-8")

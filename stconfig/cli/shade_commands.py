@@ -80,7 +80,7 @@ def decrypt(
 ) -> None:
     """Decrypt the sensitive values of a job config.
 
-    The result holds the secrets in plain text: write it only where that is safe.
+    The result contains the secrets in plain text: write it only where that is safe.
     """
     from stconfig.encryption import decrypt_text
 

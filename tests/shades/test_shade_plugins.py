@@ -111,7 +111,7 @@ def build_distribution(root: Path) -> Path:
 
 
 def create_venv(root: Path) -> Path:
-    """Create a venv that sees the project's packages; skip if venvs cannot be made here."""
+    """Create a venv that can import the project's packages, or skip if venv creation fails."""
     venv = root / "venv"
     try:
         subprocess.run(
