@@ -20,9 +20,10 @@ import json
 import logging
 import os
 import re
-import tempfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -49,7 +50,7 @@ class EncryptionError(StconfigError):
     """A job that cannot be encrypted or decrypted; the message names the option's path."""
 
 
-# Choosing the shade
+# Encrypting and decrypting jobs
 
 
 def encrypt_job(
@@ -103,6 +104,9 @@ def check_job_structure(job: Mapping[str, Any]) -> None:
         raise EncryptionError("transform must be a list of plugin objects")
 
 
+# Choosing the shade
+
+
 def job_identifier(job: Mapping[str, Any]) -> str | None:
     """Return `env."shade.identifier"`, or None when the job names no shade."""
     from stconfig.config import MISSING, get_option
@@ -137,7 +141,7 @@ def _open_encrypting_shade(
             "the shade 'default' leaves values in plain text; choose a shade that protects "
             "them, such as aes"
         )
-    return open_shade(job, chosen, key_files)
+    return _open_shade(job, chosen, key_files)
 
 
 def _open_decrypting_shade(
@@ -147,10 +151,10 @@ def _open_decrypting_shade(
     if chosen is None or chosen.lower() == PASS_THROUGH_IDENTIFIER:
         logger.debug("the job names no shade, so there is nothing to decrypt")
         return None
-    return open_shade(job, chosen, key_files)
+    return _open_shade(job, chosen, key_files)
 
 
-def open_shade(job: Mapping[str, Any], identifier: str, key_files: Sequence[str] = ()) -> Shade:
+def _open_shade(job: Mapping[str, Any], identifier: str, key_files: Sequence[str]) -> Shade:
     """Find the shade and open it with `env."shade.properties"` and the key files.
 
     Key files given here come first in the `key_file` property, before any that
@@ -308,8 +312,11 @@ def _shade_values(
 ) -> dict[JobPath, str]:
     """Return the new value of every sensitive string that the shade changes."""
     already_encrypted = getattr(shade, "is_encrypted", None) if encrypt else None
+    names = sensitive_names(job, shade)
     changes: dict[JobPath, str] = {}
-    for path, value in _sensitive_values(job, sensitive_names(job, shade)):
+    found = False
+    for path, value in _sensitive_values(job, names):
+        found = True
         if not isinstance(value, str):
             _warn_not_string(path, value, encrypt)
             continue
@@ -319,6 +326,13 @@ def _shade_values(
             logger.info("%s is already encrypted; left as it is", format_path(path))
             continue
         changes[path] = _apply(shade, path, value, encrypt)
+
+    if encrypt and not found:
+        logger.warning(
+            "the job has none of the sensitive options (%s), so nothing was encrypted; "
+            'list the options to protect in env."shade.options"',
+            ", ".join(names),
+        )
     return changes
 
 
@@ -434,22 +448,27 @@ MASKED_OPTIONS = frozenset(
         "sasl_jaas_config",
     )
 )
-_MASKED_IN_TEXT = "|".join(
-    sorted((re.escape(name) for name in MASKED_OPTIONS), key=len, reverse=True)
-)
-# `password=x`, `"token": "x"` and similar inside free text such as a JDBC URL or an
-# error message.
-_SECRET_IN_TEXT = re.compile(
-    rf"""(?ix)
-    (?P<key>["']?[\w.-]*?(?<![a-z0-9])(?:{_MASKED_IN_TEXT})["']?)
-    (?P<separator>\s*[:=]\s*)
-    (?P<value>"(?:[^"\\]|\\.)*"|'[^']*'|[^\s,;&)}}\]"']+)
+
+
+@cache
+def _secret_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """Compile, on first use, the patterns of secrets inside free text.
+
+    The first finds `password=x`, `"token": "x"` and the like in a JDBC URL or an error
+    message, with `.`, `-` or `_` between the words of a name. The second finds the
+    password in `scheme://user:password@host`.
     """
-)
-# The password in `scheme://user:password@host`.
-_SECRET_IN_URL = re.compile(
-    r"(?P<head>[a-z][a-z0-9+.-]*://[^/\s:@]+:)(?P<value>[^/\s@]+)(?=@)", re.I
-)
+    names = sorted(MASKED_OPTIONS, key=len, reverse=True)
+    alternatives = "|".join(re.escape(name).replace("_", "[._-]") for name in names)
+    pair = re.compile(
+        rf"""(?ix)
+        (?P<key>["']?[\w.-]*?(?<![a-z0-9])(?:{alternatives})["']?)
+        (?P<separator>\s*[:=]\s*)
+        (?P<value>"(?:[^"\\]|\\.)*"|'[^']*'|[^\s,;&)}}\]"']+)
+        """
+    )
+    url = re.compile(r"(?P<head>[a-z][a-z0-9+.-]*://[^/\s:@]+:)(?P<value>[^/\s@]+)(?=@)", re.I)
+    return pair, url
 
 
 def mask_secrets(value: Any) -> Any:
@@ -509,8 +528,9 @@ def mask_text(text: str) -> str:
     """Mask `password=...`-style pairs and URL passwords inside free text."""
     if not text:
         return text
-    text = _SECRET_IN_TEXT.sub(_masked_pair, text)
-    return _SECRET_IN_URL.sub(lambda match: match["head"] + MASK, text)
+    pair, url = _secret_patterns()
+    text = pair.sub(_masked_pair, text)
+    return url.sub(lambda match: match["head"] + MASK, text)
 
 
 def _masked_pair(match: re.Match[str]) -> str:
@@ -523,6 +543,8 @@ def _masked_pair(match: re.Match[str]) -> str:
 # A `${name}` inside a written value: a HOCON substitution, or a placeholder that
 # SeaTunnel fills from a variable. Such values are left as written.
 _VARIABLE = "${"
+
+Edit = tuple[int, int, str]
 
 
 @dataclass
@@ -551,17 +573,10 @@ def encrypt_text(
     value into the file. `variables` must be the ones `loaded` was loaded with, because
     the rewritten text is loaded again to check that only the shaded values changed.
     """
-    job = loaded.job
-    _checked(loaded, check_job_structure, job)
-    shade = _checked(loaded, _open_encrypting_shade, job, identifier, key_files)
-    skipped = _written_with_variables(loaded, shade)
-    changes = _checked(loaded, _shade_values, job, shade, encrypt=True, skip=skipped.__contains__)
-
-    expected = _with_changes(job, changes)
-    edits = _value_edits(loaded, changes)
-    if _record_identifier(expected, shade.identifier):
-        edits.append(_identifier_edit(loaded, shade.identifier))
-    return _finish(loaded, edits, expected, variables, shade.identifier, changes, skipped)
+    with _named(loaded.name):
+        check_job_structure(loaded.job)
+        shade = _open_encrypting_shade(loaded.job, identifier, key_files)
+        return _rewrite(loaded, shade, encrypt=True, variables=variables)
 
 
 def decrypt_text(
@@ -572,47 +587,60 @@ def decrypt_text(
     variables: Mapping[str, str] | None = None,
 ) -> TextResult:
     """Decrypt the sensitive values of a loaded config in its own text. See `encrypt_text`."""
+    with _named(loaded.name):
+        check_job_structure(loaded.job)
+        shade = _open_decrypting_shade(loaded.job, identifier, key_files)
+        if shade is None:
+            logger.warning(
+                '%s names no shade in env."shade.identifier"; nothing to decrypt', loaded.name
+            )
+            return TextResult(loaded.text, copy.deepcopy(loaded.job), None)
+        return _rewrite(loaded, shade, encrypt=False, variables=variables)
+
+
+@contextmanager
+def _named(name: str) -> Iterator[None]:
+    """Put the config's name in front of an `EncryptionError` raised inside."""
+    try:
+        yield
+    except EncryptionError as exc:
+        raise EncryptionError(f"{name}: {exc}") from None
+
+
+def _rewrite(
+    loaded: LoadedConfig, shade: Shade, *, encrypt: bool, variables: Mapping[str, str] | None
+) -> TextResult:
     job = loaded.job
-    _checked(loaded, check_job_structure, job)
-    shade = _checked(loaded, _open_decrypting_shade, job, identifier, key_files)
-    if shade is None:
-        logger.warning(
-            '%s names no shade in env."shade.identifier"; nothing to decrypt', loaded.name
-        )
-        return TextResult(loaded.text, copy.deepcopy(job), None)
-    skipped = _written_with_variables(loaded, shade)
-    changes = _checked(loaded, _shade_values, job, shade, encrypt=False, skip=skipped.__contains__)
+    skipped = _written_with_variables(loaded, shade, encrypt)
+    changes = _shade_values(job, shade, encrypt=encrypt, skip=skipped.__contains__)
 
     expected = _with_changes(job, changes)
     edits = _value_edits(loaded, changes)
-    return _finish(loaded, edits, expected, variables, shade.identifier, changes, skipped)
+    if encrypt and _record_identifier(expected, shade.identifier):
+        edits.append(_identifier_edit(loaded, shade.identifier))
+
+    text = loaded.text
+    for start, end, replacement in sorted(edits, reverse=True):
+        text = text[:start] + replacement + text[end:]
+    _check_rewrite(loaded, text, expected, variables)
+    return TextResult(text, expected, shade.identifier, list(changes), skipped)
 
 
-def _checked(loaded: LoadedConfig, function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-    """Call `function`, putting the config's name in front of an `EncryptionError`."""
-    try:
-        return function(*args, **kwargs)
-    except EncryptionError as exc:
-        raise EncryptionError(f"{loaded.name}: {exc}") from None
-
-
-def _written_with_variables(loaded: LoadedConfig, shade: Shade) -> list[JobPath]:
+def _written_with_variables(loaded: LoadedConfig, shade: Shade, encrypt: bool) -> list[JobPath]:
+    """Return the sensitive values written with `${...}`, which stay as written."""
+    advice = f"; put the {shade.identifier} value into the variable instead" if encrypt else ""
     skipped = []
     for path in sensitive_paths(loaded.job, shade):
         span = loaded.span(path)
         if span is not None and _VARIABLE in loaded.text[span[0] : span[1]]:
             logger.warning(
-                "%s: %s is written with a ${...} variable, so it is left as written; put "
-                "the %s value into the variable instead",
+                "%s: %s is written with a ${...} variable, so it is left as written%s",
                 loaded.name,
                 format_path(path),
-                shade.identifier,
+                advice,
             )
             skipped.append(path)
     return skipped
-
-
-Edit = tuple[int, int, str]
 
 
 def _value_edits(loaded: LoadedConfig, changes: Mapping[JobPath, str]) -> list[Edit]:
@@ -621,8 +649,8 @@ def _value_edits(loaded: LoadedConfig, changes: Mapping[JobPath, str]) -> list[E
         span = loaded.span(path)
         if span is None:
             raise EncryptionError(
-                f"{loaded.name}: cannot find where {format_path(path)} is written (is it "
-                f"built with +=?), so it cannot be rewritten; write it as a plain value"
+                f"cannot find where {format_path(path)} is written (is it built with +=?), "
+                f"so it cannot be rewritten; write it as one plain value or list"
             )
         edits.append((span[0], span[1], _quoted(value)))
     return edits
@@ -640,30 +668,23 @@ def _identifier_edit(loaded: LoadedConfig, identifier: str) -> Edit:
         span = loaded.span(path)
         if span is None or _VARIABLE in loaded.text[span[0] : span[1]]:
             raise EncryptionError(
-                f'{loaded.name}: env."shade.identifier" is not written as a plain value, so '
-                f"--identifier cannot change it; set it to {identifier!r} in the file"
+                'env."shade.identifier" is not written as a plain value, so --identifier '
+                f"cannot change it; set it to {identifier!r} in the file"
             )
         return (span[0], span[1], _quoted(identifier))
 
-    entry = (
-        f'"{IDENTIFIER_OPTION}": {_quoted(identifier)}'
-        if loaded.format == "json"
-        else f"{IDENTIFIER_OPTION} = {_quoted(identifier)}"
-    )
+    if loaded.format == "json":
+        entry = f'"{IDENTIFIER_OPTION}": {_quoted(identifier)}'
+        env_entry = f'"env": {{{entry}}}'
+    else:
+        entry = f"{IDENTIFIER_OPTION} = {_quoted(identifier)}"
+        env_entry = f"env {{\n  {entry}\n}}"
     env_span = loaded.span(("env",))
-    if isinstance(loaded.job.get("env"), Mapping) and env_span is not None:
-        return _insert_into_object(loaded, ("env",), env_span, entry)
-    env_entry = f'"env": {{{entry}}}' if loaded.format == "json" else f"env {{\n  {entry}\n}}"
-    return _insert_before_first_key(loaded, (), env_entry)
-
-
-def _insert_into_object(
-    loaded: LoadedConfig, path: JobPath, span: tuple[int, int], entry: str
-) -> Edit:
-    obj = _get_path(loaded.job, path)
-    if obj:
-        return _insert_before_first_key(loaded, path, entry)
-    inside = span[0] + 1  # just after the `{`
+    if not isinstance(loaded.job.get("env"), Mapping) or env_span is None:
+        return _insert_before_first_key(loaded, (), env_entry)
+    if loaded.job["env"]:
+        return _insert_before_first_key(loaded, ("env",), entry)
+    inside = env_span[0] + 1  # just after the `{` of an empty env
     return (inside, inside, f" {entry} " if loaded.format == "hocon" else entry)
 
 
@@ -676,8 +697,7 @@ def _insert_before_first_key(loaded: LoadedConfig, path: JobPath, entry: str) ->
     ]
     if not key_starts:
         raise EncryptionError(
-            f'{loaded.name}: cannot add env."shade.identifier"; add '
-            f"shade.identifier to the env block yourself"
+            'cannot find where to add env."shade.identifier"; add it to the env block yourself'
         )
     start = min(key_starts)
     line_start = loaded.text.rfind("\n", 0, start) + 1
@@ -685,37 +705,22 @@ def _insert_before_first_key(loaded: LoadedConfig, path: JobPath, entry: str) ->
     separator = "," if loaded.format == "json" else ""
     if indent.strip():
         return (start, start, f"{entry}{separator} ")
+    entry = entry.replace("\n", "\n" + indent)
     return (start, start, f"{entry}{separator}\n{indent}")
-
-
-def _finish(
-    loaded: LoadedConfig,
-    edits: list[Edit],
-    expected: dict[str, Any],
-    variables: Mapping[str, str] | None,
-    identifier: str,
-    changes: Mapping[JobPath, str],
-    skipped: list[JobPath],
-) -> TextResult:
-    """Apply the edits, from the last to the first, and check that the text reads back right."""
-    text = loaded.text
-    for start, end, replacement in sorted(edits, reverse=True):
-        text = text[:start] + replacement + text[end:]
-    _check_rewrite(loaded, text, expected, variables)
-    return TextResult(text, expected, identifier, list(changes), skipped)
 
 
 def _check_rewrite(
     loaded: LoadedConfig, text: str, expected: dict[str, Any], variables: Mapping[str, str] | None
 ) -> None:
+    """Load the rewritten text again; it must give exactly the expected job."""
     from stconfig.config import loads
 
     reread = loads(text, name=loaded.name, format=loaded.format, variables=variables)
     if reread.job != expected:
         raise EncryptionError(
-            f"{loaded.name}: rewriting the values in place gave a different job, so nothing "
-            f"was written; this is a bug in stconfig, so please report it with the layout "
-            f"(not the values) of the file"
+            "rewriting the values in place gave a different job, so nothing was written; "
+            "this is a bug in stconfig: please report it with the layout (not the values) "
+            "of the file"
         )
 
 
@@ -730,6 +735,8 @@ def write_atomically(
     The file keeps the mode of `mode_from` (or its own mode, when it exists). A symbolic
     link is followed, so the file it points to is replaced, not the link.
     """
+    import tempfile
+
     target = Path(os.path.realpath(path))
     mode = _mode_of(target) or (_mode_of(mode_from) if mode_from is not None else None)
     data = ("\ufeff" if bom else "").encode("utf-8") + text.encode("utf-8")

@@ -169,12 +169,12 @@ def parse_type(declared: Any, field_name: str) -> DataType:
     if compact.startswith("DECIMAL(") and compact.endswith(")"):
         return _parse_decimal(compact, declared, field_name)
     if compact.startswith("ARRAY<") and compact.endswith(">"):
-        element = parse_type(compact[6:-1], field_name)
+        element = parse_type(text[text.index("<") + 1 : text.rindex(">")], field_name)
         if element.name not in ARRAY_ELEMENT_TYPES:
             raise unsupported_type(declared, field_name)
         return DataType("ARRAY", element=element)
     if compact.startswith("MAP<") and compact.endswith(">"):
-        return _parse_map(compact, declared, field_name)
+        return _parse_map(text, declared, field_name)
     if text.startswith("{"):
         return DataType("ROW", fields=parse_fields(_parse_row_text(text, field_name)))
     raise unsupported_type(declared, field_name)
@@ -191,10 +191,10 @@ def _parse_decimal(compact: str, declared: Any, field_name: str) -> DataType:
     return DataType("DECIMAL", precision=int(precision), scale=int(scale))
 
 
-def _parse_map(compact: str, declared: Any, field_name: str) -> DataType:
-    inner = compact[compact.index("<") + 1 : compact.rindex(">")]
+def _parse_map(text: str, declared: Any, field_name: str) -> DataType:
+    inner = text[text.index("<") + 1 : text.rindex(">")].strip()
     comma = inner.find(",")
-    if inner.startswith("DECIMAL"):
+    if inner.upper().startswith("DECIMAL"):
         comma = inner.find(",", comma + 1)
     if comma < 0:
         raise unsupported_type(declared, field_name)
@@ -246,7 +246,16 @@ def parse_schema(
         fields = schema.get("fields") or {}
         columns = [Column(name, kind) for name, kind in parse_fields(fields)]
     table_id = table_identifier(schema.get("table"), options, default_table)
-    return TableSchema(table_id, columns, _primary_key(schema))
+    key_name, key_columns = _primary_key(schema)
+    constraints = schema.get("constraintKeys") or []
+    for constraint in constraints:
+        for required in ("constraintName", "constraintType"):
+            if required not in constraint:
+                raise PluginError(
+                    f"schema.constraintKeys.* config need option [{required}], "
+                    "please correct your config first"
+                )
+    return TableSchema(table_id, columns, key_columns, key_name, list(constraints), catalog)
 
 
 def _parse_column(item: Mapping[str, Any]) -> Column:
@@ -271,15 +280,15 @@ def _parse_column(item: Mapping[str, Any]) -> Column:
     )
 
 
-def _primary_key(schema: Mapping[str, Any]) -> list[str]:
+def _primary_key(schema: Mapping[str, Any]) -> tuple[str | None, list[str]]:
     key = schema.get("primaryKey")
     if not isinstance(key, Mapping):
-        return []
+        return None, []
     if "name" not in key:
         raise _schema_missing("primaryKey.name")
     if "columnNames" not in key:
         raise _schema_missing("primaryKey.columnNames")
-    return [str(name) for name in key["columnNames"]]
+    return str(key["name"]), [str(name) for name in key["columnNames"]]
 
 
 def _as_bool(value: Any) -> bool:

@@ -80,7 +80,7 @@ def decrypt(
 ) -> None:
     """Decrypt the sensitive values of a job config.
 
-    The result holds the secrets in plain text: write it only where that is safe.
+    The result contains the secrets in plain text: write it only where that is safe.
     """
     from stconfig.encryption import decrypt_text
 
@@ -116,10 +116,12 @@ def _run(
         click.echo(result.text, nl=False)
         return
     _write(target, result.text, Path(file) if file != "-" else None)
-    click.echo(
-        f"{target}: {verb} {len(result.changed)} value(s) with the {result.identifier} shade",
-        err=True,
-    )
+    summary = f"{target}: {verb} {len(result.changed)} value(s)"
+    if result.identifier is not None:
+        summary += f" with the {result.identifier} shade"
+    if result.skipped:
+        summary += f"; left {len(result.skipped)} written with ${{...}} variables as they are"
+    click.echo(summary, err=True)
 
 
 def _write(target: Path, text: str, source: Path | None) -> None:

@@ -22,7 +22,13 @@ from stconfig.server.engine.connectors import file_formats as formats
 from stconfig.server.engine.errors import PluginError, required_options_error, seatunnel_error
 from stconfig.server.engine.plugins import JobContext, Sink, SinkWriter, Source, SourceReader
 from stconfig.server.engine.rows import Batch
-from stconfig.server.engine.types import STRING, Column, TableSchema, parse_schema
+from stconfig.server.engine.types import (
+    STRING,
+    Column,
+    TableSchema,
+    parse_schema,
+    table_identifier,
+)
 
 BATCH_ROWS = 2048
 _FORMAT_OPTIONS = ("date_format", "datetime_format", "time_format")
@@ -69,11 +75,15 @@ class LocalFileTable:
         self.parse_partitions = _as_bool(options.get("parse_partition_from_path", True))
         self.files = self._list_files()
         self.partitions = self._partition_names()
-        self.schema = self._schema()
+        # The file's full row (data columns, then partition columns), and the projection.
+        self.full_schema = self._schema()
         read_columns = options.get("read_columns")
-        self.read_columns = [str(name) for name in read_columns] if read_columns else None
-        if self.read_columns:
-            self.schema = _project(self.schema, self.read_columns)
+        names = [str(name) for name in read_columns] if read_columns else self.full_schema.names
+        self.projection = _positions(self.full_schema, names)
+        self.schema = self.full_schema.with_columns(
+            [self.full_schema.columns[p] for p in self.projection]
+        )
+        self.identity = self.projection == list(range(len(self.full_schema.columns)))
 
     def _list_files(self) -> list[Path]:
         if not self.path.exists():
@@ -104,7 +114,7 @@ class LocalFileTable:
 
     def _schema(self) -> TableSchema:
         declared = parse_schema(self.options, None, required=False, catalog="LocalFile")
-        if declared is None:
+        if declared is None or (not declared.columns and self.kind in ("parquet", "orc")):
             if self.kind in ("text", "csv", "json"):
                 raise PluginError(
                     "ErrorCode:[API-02], ErrorDescription:[Option item validate failed] - There "
@@ -113,14 +123,14 @@ class LocalFileTable:
                     "'file_format_type' == EXCEL || 'file_format_type' == CSV || "
                     "'file_format_type' == XML] is true."
                 )
-            declared = self._arrow_schema()
+            declared = self._arrow_schema(declared.table_id if declared else None)
         columns = list(declared.columns)
         names = {column.name for column in columns}
         columns += [Column(name, STRING) for name in self.partitions if name not in names]
         return declared.with_columns(columns)
 
-    def _arrow_schema(self) -> TableSchema:
-        table_id = str(self.options.get("plugin_output", self.options.get("result_table_name", ""))) or "default.default.default"
+    def _arrow_schema(self, table_id: str | None) -> TableSchema:
+        table_id = table_id or table_identifier(None, self.options, None)
         if not self.files:
             return TableSchema(table_id, [], catalog="LocalFile")
         formats.require_pyarrow(self.kind)
@@ -134,13 +144,17 @@ class LocalFileTable:
 
     def rows(self, file_index: int) -> Iterator[tuple[Any, ...]]:
         path = self.files[file_index]
-        partition_values = [value for _, value in _partitions_of(path, self.path)]
-        data_width = len(self.schema.columns) - len(self.partitions)
+        partition_values = tuple(value for _, value in _partitions_of(path, self.path))
+        partition_values = partition_values[: len(self.partitions)]
+        data_width = len(self.full_schema.columns) - len(self.partitions)
+        projection, identity = self.projection, self.identity
         for row in self._data_rows(path, data_width):
-            yield (*row, *partition_values[: len(self.partitions)]) if self.partitions else row
+            if self.partitions:
+                row = row + partition_values
+            yield row if identity else tuple(row[p] for p in projection)
 
     def _data_rows(self, path: Path, data_width: int) -> Iterator[tuple[Any, ...]]:
-        data_table = self.schema.with_columns(self.schema.columns[:data_width])
+        data_table = self.full_schema.with_columns(self.full_schema.columns[:data_width])
         if self.kind in ("parquet", "orc"):
             yield from self._arrow_rows(path, data_table)
             return
@@ -171,14 +185,17 @@ class LocalFileTable:
         yield from zip(*columns, strict=True)
 
 
-def _project(schema: TableSchema, names: list[str]) -> TableSchema:
-    columns = []
+def _positions(schema: TableSchema, names: list[str]) -> list[int]:
+    positions = []
     for name in names:
         position = schema.index(name)
         if position < 0:
-            raise PluginError(f"LocalFile: read_columns names '{name}', which is not in the schema")
-        columns.append(schema.columns[position])
-    return schema.with_columns(columns)
+            raise PluginError(
+                f"LocalFile: read_columns names '{name}', which is not a column "
+                f"({', '.join(schema.names)})"
+            )
+        positions.append(position)
+    return positions
 
 
 def _partitions_of(path: Path, root: Path) -> list[tuple[str, str]]:
