@@ -118,16 +118,17 @@ def _missing_options(error: ValidationError) -> list[str] | None:
 
 
 def _missing_message(error: ValidationError, missing: list[str], owner: str) -> str:
-    if error.validator == "required":
-        noun = "option" if len(missing) == 1 else "options"
-        message = f"missing required {noun} {describe_list(missing, conjunction='and')}"
-    else:
-        message = f"missing required option {describe_list(missing)}: set one of them"
+    one_of = error.validator != "required"
+    noun = "option" if len(missing) == 1 or one_of else "options"
+    names = describe_list(missing, conjunction="or" if one_of else "and")
+    message = f"missing required {noun} {names}"
     if owner:
         message += f" for {owner}"
     condition = error.schema.get("x-stconfig-condition")
     if condition:
         message += f", because {condition}"
+    if one_of:
+        message += "; set one of them"
     return message
 
 

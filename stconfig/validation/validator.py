@@ -109,7 +109,11 @@ def _plugin_issues(section: str, index: int, plugin: dict[str, Any], strict: boo
         common = catalog.schema_uri("common.schema.json") + f"#/$defs/{section}Common"
         owner = f"the {name} {section}"
         issues.extend(check_options(plugin, common, (section, index), owner, report_unknown=False))
-    issues.extend(check_plugin_types(plugin, (section, index)))
+    # A value the schema already rejected gets no second finding from the type-string check.
+    placed = {issue.path for issue in issues}
+    issues.extend(
+        issue for issue in check_plugin_types(plugin, (section, index)) if issue.path not in placed
+    )
     return issues
 
 
