@@ -623,7 +623,37 @@ def _rewrite(
     for start, end, replacement in sorted(edits, reverse=True):
         text = text[:start] + replacement + text[end:]
     _check_rewrite(loaded, text, expected, variables)
+    if encrypt:
+        _warn_plain_text_left(loaded, text, changes)
     return TextResult(text, expected, shade.identifier, list(changes), skipped)
+
+
+# Plain values shorter than this are too likely to occur by chance to be worth a warning.
+_LEFTOVER_MIN_LENGTH = 6
+
+
+def _warn_plain_text_left(loaded: LoadedConfig, text: str, changes: Mapping[JobPath, str]) -> None:
+    """Warn when an encrypted value still appears in plain text elsewhere in the file.
+
+    A comment, or an earlier duplicate of the key that HOCON overrides, can keep a
+    secret in the file after its value was encrypted. The warning names the line only.
+    """
+    # NOTE: an overridden duplicate key whose value differs from every encrypted value is
+    # not found, because the parser records the span of the last occurrence only.
+    for path in changes:
+        plain = _get_path(loaded.job, path)
+        if len(plain) < _LEFTOVER_MIN_LENGTH:
+            continue
+        position = text.find(plain)
+        if position >= 0:
+            line = text.count("\n", 0, position) + 1
+            logger.warning(
+                "%s:%d: the plain value of %s still appears here (in a comment or an "
+                "overridden duplicate key?); remove it by hand",
+                loaded.name,
+                line,
+                format_path(path),
+            )
 
 
 def _written_with_variables(loaded: LoadedConfig, shade: Shade, encrypt: bool) -> list[JobPath]:
