@@ -10,13 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from stconfig.config import LoadedConfig, loads
-from stconfig.encryption import (
-    EncryptionError,
-    decrypt_job,
-    decrypt_text,
-    encrypt_text,
-    sensitive_paths,
-)
+from stconfig.encryption import EncryptionError, decrypt_job, sensitive_paths
+from stconfig.encryption_text import decrypt_text, encrypt_text
 from stconfig.shades.registry import find_shade
 
 COMMENTED_HOCON = '''\
