@@ -8,7 +8,7 @@ A dotted name matches a flat key (`"config1.f1"`) and nested objects (`config1 {
 alike. Only strings are shaded; a list is shaded element by element.
 
 `encrypt_job` and `decrypt_job` work on canonical job dicts and serve the CLI, the REST
-node and the runner; `stconfig.encryption_text` applies the same steps to the text of a
+node and the runner. `stconfig.encryption_text` applies the same steps to the text of a
 config. Errors name the option's path, such as `sink[0].password`, and never contain a
 value, a token or a key.
 """
