@@ -58,6 +58,9 @@ class AesShade(ShadeBase):
         self._keys: list[bytes] | None = None
 
     def open(self, properties: dict[str, Any]) -> None:
+        # NOTE: a job's shade.properties can name any readable file here, and the errors
+        # show whether it exists and how long a base64 key in it is. A service that takes
+        # jobs from clients should confine or remove key_file before decrypting.
         self._key_files = _key_file_property(properties.get("key_file"))
         self._keys = None
 
