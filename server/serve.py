@@ -32,13 +32,20 @@ class NodeStartError(StconfigError):
     """A node that cannot start: no free port, REST disabled, a missing folder."""
 
 
+# waitress itself rejects bodies larger than the node's limit plus this slack. Between
+# the two, the app reads the whole body and responds with 413, so the client sees the JSON
+# reply instead of a connection reset by a server that stopped reading.
+BODY_LIMIT_SLACK_BYTES = 1024 * 1024
+
+
 class JsonErrorTask(ErrorTask):
     """waitress's error response, with a JSON body in SeaTunnel's error shape."""
 
     def execute(self) -> None:
         error = self.request.error
         if error.code == 413:
-            message = too_large_message(self.channel.server.adj.max_request_body_size)
+            limit = self.channel.server.adj.max_request_body_size - BODY_LIMIT_SLACK_BYTES
+            message = too_large_message(limit)
         else:
             message = f"{error.reason}: {error.body}"
         body = error_body(message)
@@ -118,7 +125,7 @@ def bind(app: Any, config: NodeConfig) -> Any:
                 host=config.host,
                 port=port,
                 threads=config.threads,
-                max_request_body_size=config.max_body_bytes,
+                max_request_body_size=config.max_body_bytes + BODY_LIMIT_SLACK_BYTES,
                 ident="stconfig",
                 clear_untrusted_proxy_headers=True,
             )

@@ -212,3 +212,18 @@ def node_listing(stopped: NodeProcess) -> list[dict]:
         return again.get(f"{V1}/finished-jobs").json
     finally:
         again.stop()
+
+
+def test_malformed_http_is_400_json(fuzz_node: NodeProcess) -> None:
+    import socket
+
+    with socket.create_connection(("127.0.0.1", fuzz_node.port), timeout=30) as connection:
+        connection.sendall(b"GET /overview HTTP/1.1\r\nHost: x\r\nContent-Length: nope\r\n\r\n")
+        reply = b""
+        while chunk := connection.recv(65536):
+            reply += chunk
+
+    head, _, body = reply.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 400")
+    assert b"Content-Type: application/json" in head
+    assert json.loads(body)["status"] == "fail"
