@@ -12,7 +12,8 @@ Measured in one run:
   LocalFile job whose path goes through the allowed-folder check;
 - the idle RSS of a fresh node.
 
-Usage: python benchmarks/bench_rest.py [--duration SECONDS] [--rounds N]
+Usage: python benchmarks/bench_rest.py [--duration SECONDS] [--rounds N] [--running N]
+       [--jobs-on-peer]
 Uses wrk when it is installed (Debian package `wrk`), else a Python load generator.
 """
 
@@ -45,6 +46,12 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3, help="load runs per server")
     parser.add_argument("--running", type=int, default=RUNNING_JOBS, help="running jobs to track")
     parser.add_argument(
+        "--jobs-on-peer",
+        action="store_true",
+        help="run the jobs on a second node that shares the store, so the measured node "
+        "only lists them",
+    )
+    parser.add_argument(
         "--floor", nargs=2, metavar=("PORT_FILE", "BODY_FILE"), help=argparse.SUPPRESS
     )
     options = parser.parse_args()
@@ -52,16 +59,17 @@ def main() -> None:
         serve_floor(Path(options.floor[0]), Path(options.floor[1]))
         return
     with tempfile.TemporaryDirectory(prefix="stconfig-bench-") as scratch:
-        run(Path(scratch), options.duration, options.rounds, options.running)
+        run(Path(scratch), options.duration, options.rounds, options.running, options.jobs_on_peer)
 
 
-def run(scratch: Path, duration: int, rounds: int, running_count: int) -> None:
+def run(scratch: Path, duration: int, rounds: int, running_count: int, jobs_on_peer: bool) -> None:
     idle_rss = measure_idle_rss(scratch / "idle")
     data_dir = scratch / "data"
     seed_ended_jobs(data_dir, ENDED_JOBS)
     node = Node(data_dir)
+    peer = Node(data_dir, "peer") if jobs_on_peer else node
     try:
-        running = [node.submit(streaming_job()) for _ in range(running_count)]
+        running = [peer.submit(streaming_job()) for _ in range(running_count)]
         for job_id in running:
             node.wait_running(job_id)
         body = node.get(f"{V1}/running-jobs")
@@ -82,7 +90,10 @@ def run(scratch: Path, duration: int, rounds: int, running_count: int) -> None:
         confined_ms = submit_latencies(node, lambda: local_file_job(data_dir / "files" / "out"))
     finally:
         node.stop()
-    print(f"running jobs tracked: {running_count}")
+        if peer is not node:
+            peer.stop()
+    where = "on a second node sharing the store" if jobs_on_peer else "on the measured node"
+    print(f"running jobs tracked: {running_count}, running {where}")
     report(
         idle_rss,
         len(body),
@@ -137,8 +148,8 @@ def report(
 class Node:
     """A `stconfig serve` process on an ephemeral loopback port."""
 
-    def __init__(self, data_dir: Path) -> None:
-        self.log_path = data_dir.parent / f"{data_dir.name}.log"
+    def __init__(self, data_dir: Path, label: str = "node") -> None:
+        self.log_path = data_dir.parent / f"{data_dir.name}-{label}.log"
         with self.log_path.open("wb") as log:
             self.process = subprocess.Popen(
                 [
