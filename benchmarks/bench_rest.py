@@ -142,7 +142,24 @@ def report(
         f"submit-job until RUNNING, LocalFile sink: median {statistics.median(confined_ms):.1f} ms"
         "  (its path is checked against the allowed folders)"
     )
+    print(
+        f"allowed-folder check of that job, in-process: {confinement_cost_us():.1f} us per submit"
+    )
     print(f"idle node RSS: {idle_rss / 1024 / 1024:.1f} MB  (target < 80 MB)")
+
+
+def confinement_cost_us() -> float:
+    """Time `confine_job` alone on the LocalFile job, in microseconds per call."""
+    import timeit
+
+    from stconfig.server.confinement import confine_job, resolve_roots
+
+    with tempfile.TemporaryDirectory() as folder:
+        roots = resolve_roots([Path(folder)])
+        job = local_file_job(Path(folder) / "out")
+        calls = 2000
+        seconds = min(timeit.repeat(lambda: confine_job(job, roots), number=calls, repeat=5))
+    return seconds / calls * 1e6
 
 
 class Node:

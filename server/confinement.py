@@ -11,6 +11,7 @@ change between this check and the open.
 from __future__ import annotations
 
 import copy
+import functools
 import os
 from collections.abc import Iterable
 from pathlib import Path
@@ -60,15 +61,22 @@ def confine_job(job: dict[str, Any], roots: list[Path]) -> dict[str, Any]:
     return confined
 
 
-def path_options_of(section: str, plugin_name: str) -> list[str]:
+def path_options_of(section: str, plugin_name: str) -> tuple[str, ...]:
     """Return the options of a plugin that name a local file or folder."""
+    return _path_options(section, plugin_name.lower())
+
+
+@functools.cache
+def _path_options(section: str, plugin_name: str) -> tuple[str, ...]:
+    # Cached because the schemas do not change while the node runs, and reading the
+    # annotations from them costs about half a millisecond per plugin.
     from stconfig.validation import path_options
 
-    names = list(BUILTIN_PATH_OPTIONS.get((section, plugin_name.lower()), ()))
+    names = list(BUILTIN_PATH_OPTIONS.get((section, plugin_name), ()))
     for option in path_options(section, plugin_name):
         if option not in names:
             names.append(option)
-    return names
+    return tuple(names)
 
 
 def confine_path(value: str, roots: list[Path], option: str) -> str:

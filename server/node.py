@@ -107,6 +107,7 @@ class Node:
         self._handles_lock = threading.Lock()
         self._running_cache: tuple[int, bytes] | None = None
         self._flushed_metrics: dict[int, bytes | None] = {}
+        self._finished_cache: tuple[int, str | None, bytes] | None = None
         self._stopping = threading.Event()
         self._supervisor: threading.Thread | None = None
 
@@ -436,15 +437,20 @@ class Node:
         return orjson.dumps(render.running_object(row))
 
     def finished_jobs(self, state: str | None) -> bytes:
-        """Return the ended jobs, all or those in `state`, oldest finish first."""
-        if state:
-            status = state.upper()
-            if status not in ENDED_STATES:
-                raise BadRequest(
-                    f"unknown job state {state!r}; use one of: {', '.join(ENDED_STATES)}"
-                )
-            return render.join_array(self.store.finished_summaries(status))
-        return render.join_array(self.store.finished_summaries())
+        """Return the ended jobs, all or those in `state`, oldest finish first.
+
+        The last response is kept until the store changes, because it can be megabytes.
+        """
+        status = state.upper() if state else None
+        if status is not None and status not in ENDED_STATES:
+            raise BadRequest(f"unknown job state {state!r}; use one of: {', '.join(ENDED_STATES)}")
+        version = self.store.data_version()
+        cached = self._finished_cache
+        if cached is not None and cached[:2] == (version, status):
+            return cached[2]
+        body = render.join_array(self.store.finished_summaries(status))
+        self._finished_cache = (version, status, body)
+        return body
 
     def overview(self, tags: dict[str, str]) -> dict[str, str]:
         """Return SeaTunnel's cluster overview.
