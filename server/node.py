@@ -257,10 +257,11 @@ class Node:
                 new_id, prepared.job, restore=prepared.restore, on_event=self._on_event
             )
         except StconfigError as exc:
-            self._abandon(new_id)
-            raise BadRequest(self.redactor.redact(str(exc), prepared.secrets)) from None
+            message = self.redactor.redact(str(exc), prepared.secrets)
+            self._abandon(new_id, prepared.restore, message)
+            raise BadRequest(message) from None
         except Exception:
-            self._abandon(new_id)
+            self._abandon(new_id, prepared.restore, "the runner failed to start the job")
             raise
         self._track(new_id, handle)
         logger.info(
@@ -302,8 +303,24 @@ class Node:
             ) from None
         return target
 
-    def _abandon(self, new_id: int) -> None:
-        self.store.delete_job(new_id)
+    def _abandon(self, new_id: int, restore: bool, reason: str) -> None:
+        """Undo a job the runner did not start.
+
+        A new job leaves no trace. A resumed job replaced its earlier run in the store,
+        so it stays listed as FAILED with the reason, and its checkpoints stay too.
+        """
+        if restore:
+            logger.warning("job %d could not be resumed: %s", new_id, reason)
+            self.store.end_job(
+                new_id,
+                "FAILED",
+                finish_time=time.time(),
+                error_msg=reason,
+                metrics=None,
+                summary_builder=render.finished_summary,
+            )
+        else:
+            self.store.delete_job(new_id)
         self.redactor.forget(new_id)
 
     def _track(self, new_id: int, handle: Any) -> None:
