@@ -1,6 +1,6 @@
 """Compile the JSON Schema subset that stconfig's schemas use into fast yes/no checks.
 
-Most files a pre-commit hook sees are valid, so validation first runs these compiled
+Most files that a pre-commit hook checks are valid, so validation first runs these compiled
 predicates and asks jsonschema for a detailed report only when one fails. The compiler
 accepts exactly the keywords listed in `_APPLICATORS`, `_ASSERTIONS` and `_ANNOTATIONS`
 and rejects any other keyword, so a schema can never use a keyword that is silently
@@ -186,6 +186,7 @@ class Compiler:
             for pattern, sub in schema.get("patternProperties", {}).items()
         ]
         additional = schema.get("additionalProperties")
+
         if properties:
             checks.append(_properties_check(properties))
         if patterns:
@@ -193,6 +194,7 @@ class Compiler:
         if additional is not None:
             known = frozenset(properties)
             checks.append(_additional_check(known, patterns, self._compile(additional, base)))
+
         if "propertyNames" in schema:
             names = self._compile(schema["propertyNames"], base)
             checks.append(lambda value: not isinstance(value, dict) or all(map(names, value)))
@@ -203,6 +205,7 @@ class Compiler:
             )
         if "dependentRequired" in schema:
             checks.append(_dependent_required_check(schema["dependentRequired"]))
+
         if "minProperties" in schema:
             low = schema["minProperties"]
             checks.append(lambda value: not isinstance(value, dict) or len(value) >= low)
@@ -257,8 +260,8 @@ def _all_of(checks: list[Predicate]) -> Predicate:
 
     # Plain loops instead of all() with a generator: these run for every value of every file.
     def check(value: Any) -> bool:
-        for one in checks_tuple:  # noqa: SIM110
-            if not one(value):
+        for predicate in checks_tuple:  # noqa: SIM110
+            if not predicate(value):
                 return False
         return True
 

@@ -31,6 +31,8 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 TOP_LEVEL_KEYS = ("env", *PLUGIN_SECTIONS)
+# "$schema" lets editors find job.schema.json; SeaTunnel ignores it like any other key.
+_QUIET_TOP_LEVEL_KEYS = frozenset((*TOP_LEVEL_KEYS, "$schema"))
 
 
 def check_structure(job: Mapping[str, Any]) -> list[Issue]:
@@ -45,7 +47,7 @@ def check_structure(job: Mapping[str, Any]) -> list[Issue]:
     for section in PLUGIN_SECTIONS:
         issues.extend(_check_section(job, section))
     for key in job:
-        if key not in TOP_LEVEL_KEYS:
+        if key not in _QUIET_TOP_LEVEL_KEYS:
             issues.append(
                 warning(
                     (key,),
@@ -116,6 +118,7 @@ def check_options(
 
     issues: list[Issue] = []
     if not catalog.predicate(uri)(view):
+        logger.debug("%s fails its compiled check; explaining it with jsonschema", owner)
         errors = sorted(
             validator_for(uri).iter_errors(view), key=lambda e: list(map(str, e.absolute_path))
         )

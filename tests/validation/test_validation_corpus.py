@@ -126,7 +126,7 @@ def test_real_errors_are_found(results):
     assert set(REAL_ERRORS) <= found
 
 
-def test_files_that_are_not_jobs_get_one_clear_error(results):
+def test_non_jobs_get_one_error(results):
     seen = set()
     for path, findings in results.items():
         if path.name in NOT_JOBS:

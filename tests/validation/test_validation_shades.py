@@ -16,7 +16,7 @@ def test_base64_values_pass():
     assert check(JOB.format(shade="base64", user="dXNlcjE=", password="c2VjcmV0LTE=")) == []
 
 
-def test_plain_text_with_base64_is_a_warning_without_the_value():
+def test_base64_plain_text_warning_hides_value():
     findings = check(JOB.format(shade="base64", user="dXNlcjE=", password="secret_1"))
     assert brief(findings) == [
         (
