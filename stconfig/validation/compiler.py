@@ -10,6 +10,7 @@ skipped here. Tests check that the predicates agree with jsonschema.
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -126,16 +127,23 @@ class Compiler:
         self._load = load
         self._resolve = resolve
         self._compiled: dict[str, list[Predicate]] = {}
+        # Other threads wait while a schema compiles, so none runs a half-built predicate.
+        self._lock = threading.RLock()
 
     def compile_uri(self, uri: str) -> Predicate:
         """Return the predicate for the schema at `uri` (a URI with an optional fragment)."""
-        cell = self._compiled.get(uri)
-        if cell is None:
-            # The cell exists before compiling so that recursive references find it.
-            cell = self._compiled[uri] = [_never]
-            document_uri, _, fragment = uri.partition("#")
-            schema = _follow_pointer(self._load(document_uri), fragment, uri)
-            cell[0] = self._compile(schema, document_uri)
+        with self._lock:
+            cell = self._compiled.get(uri)
+            if cell is None:
+                # The cell exists before compiling so that recursive references find it.
+                cell = self._compiled[uri] = [_never]
+                try:
+                    document_uri, _, fragment = uri.partition("#")
+                    schema = _follow_pointer(self._load(document_uri), fragment, uri)
+                    cell[0] = self._compile(schema, document_uri)
+                except BaseException:
+                    del self._compiled[uri]
+                    raise
         return lambda instance: cell[0](instance)
 
     def _compile(self, schema: Any, base: str) -> Predicate:

@@ -197,6 +197,8 @@ def _flat_schema_issue(path: ValuePath, key: str) -> Issue:
 
 
 def _unknown_option(path: ValuePath, key: str, known: catalog.KnownOptions, owner: str) -> Issue:
+    # NOTE: the option lists of connectors the runner does not run come from SeaTunnel's
+    # documentation and configs, so a real option missing there is reported here too.
     return warning(
         path,
         f"unknown option {quote(key)} for {owner}; SeaTunnel ignores options it does not know"
