@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from validation_helpers import brief, check, errors, position, warnings
 
+from stconfig.validation.type_strings import VALID_TYPES
+
 
 def test_lower_case_plugin_names_and_enums_are_valid():
     findings = check(
@@ -241,12 +243,16 @@ def test_two_fake_source_blocks_are_both_checked():
         }
         """
     )
-    assert [(f.line, f.path) for f in findings] == [
-        (4, '$.source[0]."row.num"'),
-        (5, '$.source[1]."row.num"'),
-        (5, "$.source[1].schema.fields.id"),
+    assert brief(findings) == [
+        ("error", 4, '$.source[0]."row.num"', "expected a value of at least 0, got -1"),
+        ("error", 5, '$.source[1]."row.num"', 'expected an integer, got "x"'),
+        (
+            "error",
+            5,
+            "$.source[1].schema.fields.id",
+            f'unknown SeaTunnel type "uuid"; valid types: {VALID_TYPES}; did you mean "string"?',
+        ),
     ]
-    assert findings[0].message == "expected a value of at least 0, got -1"
 
 
 def test_missing_required_option_of_connector():
