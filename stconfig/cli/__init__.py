@@ -20,6 +20,10 @@ from stconfig.errors import StconfigError
 # Command name -> "module:attribute", relative to this package.
 COMMANDS: dict[str, str] = {
     "convert": "config_commands:convert",
+    "decrypt": "shade_commands:decrypt",
+    "encrypt": "shade_commands:encrypt",
+    "keygen": "shade_commands:keygen",
+    "shades": "shade_commands:shades",
 }
 
 LOG_LEVELS = ("debug", "info", "warning", "error")

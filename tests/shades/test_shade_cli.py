@@ -1,0 +1,394 @@
+from __future__ import annotations
+
+import base64
+import json
+import stat
+from pathlib import Path
+
+import pytest
+from shade_helpers import RunCli, assert_secret_free, new_key
+
+JOB = """\
+# Orders export
+env {
+  job.mode = "BATCH"
+  shade.identifier = "base64"
+}
+source {
+  FakeSource {
+    plugin_output = "fake"
+    username = "user1"
+    password = "secret-1"   # keep this comment
+    row.num = 5
+    schema { fields { id = int } }
+  }
+}
+sink {
+  Console { plugin_input = "fake", token = "k1" }
+}
+"""
+ENCODED = (
+    JOB.replace('"user1"', '"dXNlcjE="')
+    .replace('"secret-1"', '"c2VjcmV0LTE="')
+    .replace('"k1"', '"azE="')
+)
+BASE64_WARNING = "the base64 shade only encodes values"
+
+
+@pytest.fixture
+def job_file(tmp_path: Path) -> Path:
+    path = tmp_path / "job.conf"
+    path.write_text(JOB, encoding="utf-8")
+    return path
+
+
+def aes_job(tmp_path: Path, text: str = JOB) -> Path:
+    path = tmp_path / "aes.conf"
+    path.write_text(text.replace('"base64"', '"aes"'), encoding="utf-8")
+    return path
+
+
+def test_encrypt_prints_to_stdout(run_cli: RunCli, job_file: Path) -> None:
+    result = run_cli("encrypt", str(job_file))
+    assert result.returncode == 0
+    assert result.stdout == ENCODED
+    assert result.stderr.count(BASE64_WARNING) == 1
+    assert job_file.read_text(encoding="utf-8") == JOB
+
+
+def test_decrypt_prints_to_stdout(run_cli: RunCli, tmp_path: Path) -> None:
+    encoded = tmp_path / "encoded.conf"
+    encoded.write_text(ENCODED, encoding="utf-8")
+    result = run_cli("decrypt", str(encoded))
+    assert result.returncode == 0
+    assert result.stdout == JOB
+    assert result.stderr.count(BASE64_WARNING) == 1
+
+
+def test_encrypt_output_file(run_cli: RunCli, job_file: Path, tmp_path: Path) -> None:
+    output = tmp_path / "out.conf"
+    result = run_cli("encrypt", str(job_file), "-o", str(output))
+    assert result.returncode == 0
+    assert result.stdout == ""
+    assert f"{output}: encrypted 3 value(s) with the base64 shade" in result.stderr
+    assert output.read_text(encoding="utf-8") == ENCODED
+
+
+def test_encrypt_in_place_keeps_mode(run_cli: RunCli, job_file: Path, tmp_path: Path) -> None:
+    job_file.chmod(0o640)
+    result = run_cli("encrypt", "--in-place", str(job_file))
+    assert result.returncode == 0
+    assert result.stdout == ""
+    assert "encrypted 3 value(s)" in result.stderr
+    assert job_file.read_text(encoding="utf-8") == ENCODED
+    assert stat.S_IMODE(job_file.stat().st_mode) == 0o640
+    assert [path.name for path in tmp_path.iterdir()] == ["job.conf"]  # no temporary file left
+
+
+def test_in_place_follows_symlink(run_cli: RunCli, job_file: Path, tmp_path: Path) -> None:
+    link = tmp_path / "link.conf"
+    link.symlink_to(job_file)
+    result = run_cli("encrypt", "--in-place", str(link))
+    assert result.returncode == 0
+    assert link.is_symlink()
+    assert job_file.read_text(encoding="utf-8") == ENCODED
+
+
+def test_in_place_keeps_bom_and_crlf(run_cli: RunCli, tmp_path: Path) -> None:
+    path = tmp_path / "job.conf"
+    path.write_bytes(b"\xef\xbb\xbf" + JOB.replace("\n", "\r\n").encode("utf-8"))
+    result = run_cli("encrypt", "--in-place", str(path))
+    assert result.returncode == 0
+    assert path.read_bytes() == b"\xef\xbb\xbf" + ENCODED.replace("\n", "\r\n").encode("utf-8")
+
+
+def test_encrypt_json_from_stdin(run_cli: RunCli) -> None:
+    job = {
+        "env": {"shade.identifier": "base64"},
+        "source": [{"plugin_name": "FakeSource", "password": "secret-1"}],
+        "sink": [{"plugin_name": "Console"}],
+    }
+    text = json.dumps(job, indent=2) + "\n"
+    result = run_cli("encrypt", "-", input=text)
+    assert result.returncode == 0
+    assert result.stdout == text.replace('"secret-1"', '"c2VjcmV0LTE="')
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--in-place", "-o", "x.conf"], "use either --in-place or --output"),
+        (["--in-place", "-"], "--in-place needs a file"),
+    ],
+)
+def test_in_place_usage_errors(
+    run_cli: RunCli, job_file: Path, args: list[str], message: str
+) -> None:
+    file_args = [] if "-" in args else [str(job_file)]
+    result = run_cli("encrypt", *args, *file_args, input="")
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert message in result.stderr
+
+
+def test_unknown_identifier_fails(run_cli: RunCli, tmp_path: Path) -> None:
+    path = tmp_path / "job.conf"
+    text = JOB.replace('"base64"', '"myprotection"')
+    path.write_text(text, encoding="utf-8")
+    result = run_cli("encrypt", "--in-place", str(path))
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert result.stderr.startswith("error: unknown shade 'myprotection'")
+    assert "installed shades: aes, base64" in result.stderr
+    assert path.read_text(encoding="utf-8") == text
+
+
+def test_unknown_identifier_option_fails(run_cli: RunCli, job_file: Path) -> None:
+    result = run_cli("decrypt", "--identifier", "rot13", str(job_file))
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert "unknown shade 'rot13'; installed shades: aes, base64" in result.stderr
+
+
+def test_missing_identifier_fails_with_fix(run_cli: RunCli, tmp_path: Path) -> None:
+    path = tmp_path / "job.conf"
+    path.write_text(JOB.replace('  shade.identifier = "base64"\n', ""), encoding="utf-8")
+    result = run_cli("encrypt", str(path))
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert 'no shade chosen: the job has no env."shade.identifier"' in result.stderr
+    assert 'add shade.identifier = "aes"' in result.stderr
+    assert "--identifier" in result.stderr
+
+
+def test_identifier_option_overrides(run_cli: RunCli, job_file: Path, aes_key: str) -> None:
+    result = run_cli("encrypt", "--identifier", "AES", str(job_file))
+    assert result.returncode == 0
+    assert 'shade.identifier = "aes"' in result.stdout
+    assert "aes:v1:" in result.stdout
+    assert BASE64_WARNING not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            JOB.replace("FakeSource {", "X {}\n  Y {", 1).replace("source {", "nosource {"),
+            "no source",
+        ),
+        (
+            'env { shade.identifier = "base64" }\nsource {}\nsink { Console {} }\n',
+            "source block is empty",
+        ),
+        ('env { shade.identifier = "base64" }\nsource { A {} }\nsink {}\n', "sink block is empty"),
+    ],
+    ids=["missing-source", "empty-source", "empty-sink"],
+)
+def test_bad_structure_fails(run_cli: RunCli, tmp_path: Path, text: str, message: str) -> None:
+    path = tmp_path / "job.conf"
+    path.write_text(text, encoding="utf-8")
+    result = run_cli("encrypt", str(path))
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert result.stderr.startswith("error: ")
+    assert message in result.stderr
+
+
+def test_aes_round_trip_with_env_key(run_cli: RunCli, tmp_path: Path, aes_key: str) -> None:
+    path = aes_job(tmp_path)
+    encrypted = run_cli("encrypt", str(path))
+    assert encrypted.returncode == 0
+    assert "secret-1" not in encrypted.stdout
+    assert encrypted.stdout.count("aes:v1:") == 3
+
+    path.write_text(encrypted.stdout, encoding="utf-8")
+    decrypted = run_cli("decrypt", str(path))
+    assert decrypted.returncode == 0
+    assert decrypted.stdout == JOB.replace('"base64"', '"aes"')
+
+
+def test_aes_already_encrypted_left_alone(run_cli: RunCli, tmp_path: Path, aes_key: str) -> None:
+    path = aes_job(tmp_path)
+    first = run_cli("encrypt", "--in-place", str(path))
+    assert first.returncode == 0
+    once = path.read_text(encoding="utf-8")
+    second = run_cli("encrypt", "--in-place", str(path))
+    assert second.returncode == 0
+    assert "encrypted 0 value(s)" in second.stderr
+    assert path.read_text(encoding="utf-8") == once
+
+
+def test_key_files_first_one_encrypts(run_cli: RunCli, tmp_path: Path) -> None:
+    new, old = tmp_path / "new.key", tmp_path / "old.key"
+    for key_file in (new, old):
+        assert run_cli("keygen", str(key_file)).returncode == 0
+    path = aes_job(tmp_path)
+    encrypted = run_cli("encrypt", "--key-file", str(new), "--key-file", str(old), str(path))
+    assert encrypted.returncode == 0
+    path.write_text(encrypted.stdout, encoding="utf-8")
+
+    with_new = run_cli("decrypt", "--key-file", str(new), str(path))
+    assert with_new.returncode == 0
+    assert "secret-1" in with_new.stdout
+    with_old = run_cli("decrypt", "--key-file", str(old), str(path))
+    assert with_old.returncode == 1
+    assert with_old.stdout == ""
+    assert "source[0].password: cannot decrypt with the aes shade" in with_old.stderr
+
+
+def test_key_file_named_in_shade_properties(run_cli: RunCli, tmp_path: Path) -> None:
+    key_file = tmp_path / "job.key"
+    assert run_cli("keygen", str(key_file)).returncode == 0
+    text = JOB.replace(
+        'shade.identifier = "base64"',
+        f'shade.identifier = "aes"\n  shade.properties = {{ key_file = "{key_file}" }}',
+    )
+    path = tmp_path / "job.conf"
+    path.write_text(text, encoding="utf-8")
+    assert run_cli("encrypt", "--in-place", str(path)).returncode == 0
+    assert "secret-1" not in path.read_text(encoding="utf-8")
+    decrypted = run_cli("decrypt", str(path))
+    assert decrypted.returncode == 0
+    assert decrypted.stdout == text
+
+
+def test_aes_without_key_fails(run_cli: RunCli, tmp_path: Path) -> None:
+    result = run_cli("encrypt", str(aes_job(tmp_path)))
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert "source[0].password: cannot encrypt with the aes shade: no AES key" in result.stderr
+    assert "secret-1" not in result.stderr
+
+
+def test_aes_malformed_key_fails(run_cli: RunCli, tmp_path: Path) -> None:
+    short_key = base64.b64encode(b"0123456789abcdef").decode()
+    result = run_cli("encrypt", str(aes_job(tmp_path)), env={"STCONFIG_AES_KEY": short_key})
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert "source[0].password" in result.stderr
+    assert "is 16 bytes long, but AES-256 needs 32" in result.stderr
+    assert_secret_free(result.stderr, short_key, "secret-1")
+
+
+def test_aes_wrong_tampered_truncated_fail(run_cli: RunCli, tmp_path: Path) -> None:
+    key, other = new_key(), new_key()
+    path = aes_job(tmp_path)
+    encrypted = run_cli("encrypt", str(path), env={"STCONFIG_AES_KEY": key})
+    assert encrypted.returncode == 0
+    sink_line = next(line for line in encrypted.stdout.splitlines() if "Console" in line)
+    token = sink_line.split('token = "')[1].split('"')[0]
+    tampered_token = token[:-6] + ("A" if token[-6] != "A" else "B") + token[-5:]
+    cases = {
+        "wrong-key": (encrypted.stdout, other),
+        "tampered": (encrypted.stdout.replace(token, tampered_token), key),
+        "truncated": (encrypted.stdout.replace(token, token[:30]), key),
+    }
+    for name, (text, use_key) in cases.items():
+        path.write_text(text, encoding="utf-8")
+        result = run_cli("decrypt", str(path), env={"STCONFIG_AES_KEY": use_key})
+        assert result.returncode == 1, name
+        assert result.stdout == "", name
+        assert "error: " in result.stderr, name
+        expected_field = "source[0].password" if name == "wrong-key" else "sink[0].token"
+        assert expected_field in result.stderr, name
+        assert_secret_free(result.stderr, key, other, token, tampered_token, "secret-1", "user1")
+
+
+def test_keygen_writes_private_file(run_cli: RunCli, tmp_path: Path) -> None:
+    key_file = tmp_path / "stconfig.key"
+    result = run_cli("keygen", str(key_file))
+    assert result.returncode == 0
+    assert result.stdout == ""
+    assert f"wrote a new AES-256 key to {key_file} (mode 0600)" in result.stderr
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    key = key_file.read_text(encoding="utf-8").strip()
+    assert len(base64.b64decode(key)) == 32
+    assert key not in result.stderr
+
+
+def test_keygen_refuses_existing_file(run_cli: RunCli, tmp_path: Path) -> None:
+    key_file = tmp_path / "stconfig.key"
+    key_file.write_text("keep\n", encoding="utf-8")
+    result = run_cli("keygen", str(key_file))
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert "already exists" in result.stderr
+    assert key_file.read_text(encoding="utf-8") == "keep\n"
+    forced = run_cli("keygen", "--force", str(key_file))
+    assert forced.returncode == 0
+    assert key_file.read_text(encoding="utf-8") != "keep\n"
+
+
+def test_shades_lists_builtins(run_cli: RunCli) -> None:
+    result = run_cli("shades")
+    assert result.returncode == 0
+    assert result.stderr == ""
+    lines = [line.split() for line in result.stdout.splitlines()]
+    assert lines[0] == ["IDENTIFIER", "DISTRIBUTION", "VERSION", "KIND"]
+    rows = {line[0]: line for line in lines[1:]}
+    assert rows["aes"][1:] == ["stconfig", "0.1.0", "encrypts"]
+    assert rows["base64"][1:] == ["stconfig", "0.1.0", "encodes", "only"]
+
+
+def test_variable_value_left_as_written(run_cli: RunCli, tmp_path: Path) -> None:
+    path = tmp_path / "job.conf"
+    path.write_text(JOB.replace('"secret-1"', "${DB_PASSWORD}"), encoding="utf-8")
+    result = run_cli("encrypt", "--in-place", "--var", "DB_PASSWORD=from-var-9", str(path))
+    assert result.returncode == 0
+    text = path.read_text(encoding="utf-8")
+    assert "password = ${DB_PASSWORD}" in text
+    assert "from-var-9" not in text
+    assert "from-var-9" not in result.stderr
+    assert "source[0].password is written with a ${...} variable" in result.stderr
+    assert "left 1 written with ${...} variables as they are" in result.stderr
+
+
+def test_no_secret_in_debug_output(run_cli: RunCli, tmp_path: Path) -> None:
+    """Run every command path at debug level and look for the plain values anywhere."""
+    secrets = ["user1", "secret-1", "k1-token-value"]
+    key, other = new_key(), new_key()
+    text = JOB.replace('"k1"', '"k1-token-value"').replace('"base64"', '"aes"')
+    path = tmp_path / "job.conf"
+    path.write_text(text, encoding="utf-8")
+    encrypted_file = tmp_path / "enc.conf"
+    decrypted_file = tmp_path / "dec.conf"
+    env = {"STCONFIG_AES_KEY": key}
+
+    runs = [
+        run_cli("--log-level", "debug", "encrypt", str(path), "-o", str(encrypted_file), env=env),
+        run_cli("--log-level", "debug", "encrypt", "--in-place", str(encrypted_file), env=env),
+        run_cli(
+            "--log-level",
+            "debug",
+            "decrypt",
+            str(encrypted_file),
+            "-o",
+            str(decrypted_file),
+            env=env,
+        ),
+        run_cli(
+            "--log-level", "debug", "decrypt", str(encrypted_file), env={"STCONFIG_AES_KEY": other}
+        ),
+        run_cli(
+            "--log-level", "debug", "decrypt", str(encrypted_file), env={"STCONFIG_AES_KEY": ""}
+        ),
+        run_cli("--log-level", "debug", "decrypt", "--identifier", "base64", str(encrypted_file)),
+        run_cli(
+            "--log-level",
+            "debug",
+            "encrypt",
+            "--identifier",
+            "base64",
+            str(path),
+            "-o",
+            str(tmp_path / "b64.conf"),
+        ),
+        run_cli("--log-level", "debug", "shades"),
+    ]
+    assert [run.returncode for run in runs] == [0, 0, 0, 1, 1, 1, 0, 0]
+    assert decrypted_file.read_text(encoding="utf-8") == text
+    encrypted_text = encrypted_file.read_text(encoding="utf-8")
+    tokens = [part for part in encrypted_text.split('"') if part.startswith("aes:v1:")]
+    assert len(tokens) == 3
+    for run in runs:
+        assert_secret_free(run.stdout + run.stderr, *secrets, key, other, *tokens)
