@@ -435,4 +435,3 @@ class FakeReader(SourceReader):
 
     def snapshot(self) -> Any:
         return {"table": self.table, "split": self.split, "offset": self.offset}
-

@@ -333,4 +333,3 @@ def _arrow_ready(value: Any, kind: DataType) -> Any:
             for item, (name, sub) in zip(value, kind.fields, strict=False)
         }
     return value
-

@@ -330,4 +330,3 @@ class JdbcWriter(SinkWriter):
 
     def close(self) -> None:
         self.connection.close()
-

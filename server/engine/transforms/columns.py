@@ -157,4 +157,3 @@ def _picker(keep: list[int]) -> Any:
         position = keep[0]
         return lambda row: (row[position],)
     return itemgetter(*keep)
-

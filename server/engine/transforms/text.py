@@ -148,4 +148,3 @@ class Split(Transform):
                 values[target] = parts[index] if index < len(parts) else None
             rows.append(tuple(values))
         return batch.with_rows(rows, batch.kinds)
-
