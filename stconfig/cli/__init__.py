@@ -23,7 +23,11 @@ COMMANDS: dict[str, str] = {
     "decrypt": "shade_commands:decrypt",
     "encrypt": "shade_commands:encrypt",
     "keygen": "shade_commands:keygen",
+    "plugins": "validate_commands:plugins",
+    "run": "run_commands:run",
+    "schema": "validate_commands:schema",
     "shades": "shade_commands:shades",
+    "validate": "validate_commands:validate",
 }
 
 LOG_LEVELS = ("debug", "info", "warning", "error")
