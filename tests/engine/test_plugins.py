@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -114,13 +115,17 @@ def test_fakesource_generates_every_type(run: Callable[..., JobHandle], tmp_path
     out = tmp_path / "json"
     handle = run(_job(ALL_TYPES, f'LocalFile {{ path = "{out}", file_format_type = "json" }}'))
     assert handle.status == "FINISHED", handle.error
-    records = [json.loads(line) for f in out.iterdir() for line in f.read_text().splitlines()]
+    lines = [line for f in out.iterdir() for line in f.read_text().splitlines()]
+    records = [json.loads(line, parse_float=Decimal) for line in lines]
     assert len(records) == 7
     record = records[0]
     assert len(record["c_string"]) == 9
     assert 10 <= record["c_int"] < 20
     assert record["c_bigint"] in (5, 6)
-    assert re.fullmatch(r"\d{7}\.\d{3}", str(record["c_decimal"]))
+    # decimal(10, 3): at most 7 digits before the point, exactly 3 after it.
+    assert isinstance(record["c_decimal"], Decimal)
+    assert record["c_decimal"].as_tuple().exponent == -3
+    assert 0 <= record["c_decimal"] < 10**7
     assert record["c_null"] is None
     assert re.fullmatch(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?", record["c_timestamp"])
     assert len(record["c_array"]) == 5
