@@ -7,18 +7,18 @@ Token format, version 1::
 The base64 part uses the standard alphabet with padding. `nonce` is 12 random bytes,
 `ciphertext` is the UTF-8 plain text encrypted with AES-256-GCM, and `tag` is GCM's
 16-byte authentication tag. The ASCII prefix `aes:v1:` is the associated data, so a
-token cannot be relabelled as another version. A future format gets a new prefix.
+token cannot be relabelled as another version. A later format would get a new prefix.
 
 Keys are 32 random bytes written in base64. They come from, in this order:
 
-1. key files handed to `open` as the `key_file` property (a path or a list of paths);
-   `stconfig encrypt --key-file` and `env."shade.properties".key_file` both arrive here,
-   the command-line files first;
+1. key files, given to `open` as the `key_file` property (a path or a list of paths).
+   Files from `stconfig encrypt --key-file` come first, then those that
+   `env."shade.properties".key_file` names.
 2. the environment variable `STCONFIG_AES_KEY`, one or more keys separated by commas.
 
-A key file holds one or more keys, one per line; blank lines and lines starting with `#`
-are ignored. The first key found encrypts; decryption tries every key, so a new key can
-be put first while values encrypted with an older one still decrypt.
+A key file contains one or more keys, one per line. Blank lines and lines starting with
+`#` are ignored. The first key found encrypts, and decryption tries every key, so a new
+key can be put first while values encrypted with an older one still decrypt.
 """
 
 from __future__ import annotations
@@ -58,6 +58,9 @@ class AesShade(ShadeBase):
         self._keys: list[bytes] | None = None
 
     def open(self, properties: dict[str, Any]) -> None:
+        # NOTE: a job's shade.properties can name any readable file here, and the errors
+        # show whether it exists and how long a base64 key in it is. A service that takes
+        # jobs from clients should confine or remove key_file before decrypting.
         self._key_files = _key_file_property(properties.get("key_file"))
         self._keys = None
 
@@ -117,7 +120,7 @@ def load_keys(key_files: list[str], environment_value: str | None) -> list[bytes
 
 
 def generate_key() -> str:
-    """Return a new random key, base64-encoded, as key files and STCONFIG_AES_KEY hold it."""
+    """Return a new random key in base64, the form that key files and STCONFIG_AES_KEY use."""
     return base64.b64encode(os.urandom(KEY_BYTES)).decode("ascii")
 
 
@@ -167,7 +170,7 @@ def _keys_from_file(path: Path) -> list[bytes]:
     lines = [line.strip() for line in text.splitlines()]
     entries = [line for line in lines if line and not line.startswith("#")]
     if not entries:
-        raise ShadeError(f"the AES key file {path} holds no key; {_KEYGEN_HINT}")
+        raise ShadeError(f"the AES key file {path} contains no key; {_KEYGEN_HINT}")
     return _parse_keys(entries, f"the AES key file {path}")
 
 

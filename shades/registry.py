@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from importlib import metadata
 
 from stconfig.shades import Shade, ShadeLoadError, UnknownShadeError
@@ -35,12 +35,26 @@ class ShadeInfo:
     encrypts: bool
 
 
-@dataclass(frozen=True)
 class _Candidate:
-    identifier: str
-    entry_point: metadata.EntryPoint
-    distribution: str
-    version: str
+    """An entry point of the group; its distribution's metadata is read only when needed."""
+
+    def __init__(self, entry_point: metadata.EntryPoint) -> None:
+        self.identifier = entry_point.name
+        self.entry_point = entry_point
+
+    @cached_property
+    def distribution(self) -> str:
+        dist = self.entry_point.dist
+        return dist.name if dist is not None else "an unknown distribution"
+
+    @cached_property
+    def version(self) -> str:
+        dist = self.entry_point.dist
+        return dist.version if dist is not None else "(unknown version)"
+
+    @property
+    def origin(self) -> str:
+        return f"shade {self.identifier!r} from {self.distribution} {self.version}"
 
 
 def find_shade(identifier: str) -> Shade:
@@ -105,32 +119,25 @@ def _candidates() -> dict[str, _Candidate]:
     """Read the entry points once, keyed by lower-cased identifier."""
     found: dict[str, _Candidate] = {}
     for entry_point in metadata.entry_points(group=GROUP):
-        candidate = _candidate(entry_point)
+        candidate = _Candidate(entry_point)
         key = candidate.identifier.lower()
-        kept = found.get(key)
-        if kept is None:
+        first = found.get(key)
+        if first is None:
             found[key] = candidate
             continue
-        found[key] = _prefer(kept, candidate)
+        found[key] = _prefer(first, candidate)
     return found
 
 
-def _candidate(entry_point: metadata.EntryPoint) -> _Candidate:
-    distribution = entry_point.dist
-    if distribution is None:
-        return _Candidate(entry_point.name, entry_point, "unknown distribution", "unknown")
-    return _Candidate(entry_point.name, entry_point, distribution.name, distribution.version)
-
-
-def _prefer(kept: _Candidate, other: _Candidate) -> _Candidate:
+def _prefer(first: _Candidate, other: _Candidate) -> _Candidate:
     """Choose between two plugins with one identifier: the built-in, else the first found."""
     if (
-        other.distribution == kept.distribution
-        and other.entry_point.value == kept.entry_point.value
+        other.distribution == first.distribution
+        and other.entry_point.value == first.entry_point.value
     ):
-        return kept  # the same distribution seen twice on sys.path
-    winner = other if other.distribution == BUILTIN_DISTRIBUTION else kept
-    loser = kept if winner is other else other
+        return first  # the same distribution seen twice on sys.path
+    winner = other if other.distribution == BUILTIN_DISTRIBUTION else first
+    loser = first if winner is other else other
     logger.warning(
         "shade %r is provided by both %s and %s; using the one from %s. "
         "Uninstall one of them to silence this warning",
@@ -148,22 +155,22 @@ def _load(candidate: _Candidate) -> ShadeFactory:
     if factory is not None:
         return factory
 
-    origin = f"shade {candidate.identifier!r} from {candidate.distribution} {candidate.version}"
     try:
         factory = candidate.entry_point.load()
     except Exception as exc:  # a plugin may fail in any way while importing
         raise ShadeLoadError(
-            f"{origin} failed to load ({type(exc).__name__}: {exc}); "
+            f"{candidate.origin} failed to load ({type(exc).__name__}: {exc}); "
             f"reinstall or uninstall {candidate.distribution}"
         ) from None
-    shade = _check_factory(factory, candidate, origin)
+    shade = _check_factory(factory, candidate)
     _LOADED[key] = factory
     _LOADED_OPTIONS[key] = tuple(str(name) for name in shade.sensitive_options or ())
     return factory
 
 
-def _check_factory(factory: object, candidate: _Candidate, origin: str) -> Shade:
+def _check_factory(factory: object, candidate: _Candidate) -> Shade:
     """Reject a plugin whose instances do not match the `Shade` protocol or its name."""
+    origin = candidate.origin
     if not callable(factory):
         raise ShadeLoadError(
             f"{origin}: the entry point {candidate.entry_point.value} is not a class or a "

@@ -53,6 +53,8 @@ class LoadedConfig:
     name: str
     format: str
     text: str
+    resolver: VariableResolver | None = field(default=None, repr=False)
+    dialect: str = "seatunnel"
     _spans: hocon.ParseResult | None = field(default=None, repr=False)
 
     @property
@@ -62,9 +64,14 @@ class LoadedConfig:
 
     @property
     def spans(self) -> hocon.ParseResult:
-        """Spans of every value; computed on first use for JSON, which parses without them."""
+        """Spans of every value, computed on first use by parsing the text again."""
         if self._spans is None:
-            self._spans = hocon.parse(self.text, self.name, dialect="plain")
+            if self.format == "json":
+                self._spans = hocon.parse(self.text, self.name, dialect="plain", spans=True)
+            else:
+                self._spans = hocon.parse(
+                    self.text, self.name, resolver=self.resolver, dialect=self.dialect, spans=True
+                )
         return self._spans
 
     def span(self, path: ValuePath) -> tuple[int, int] | None:
@@ -121,7 +128,9 @@ def read_text(path: Path) -> str:
     except FileNotFoundError:
         raise ConfigFileError(f"{path}: no such file; check the path") from None
     except IsADirectoryError:
-        raise ConfigFileError(f"{path}: is a directory; give a .conf, .hocon or .json file") from None
+        raise ConfigFileError(
+            f"{path}: is a directory; give a .conf, .hocon or .json file"
+        ) from None
     except PermissionError:
         raise ConfigFileError(f"{path}: permission denied; check the file's permissions") from None
     except OSError as exc:
@@ -144,12 +153,20 @@ def loads(
     variables: Mapping[str, str] | None = None,
     format: str | None = None,
     job: bool = True,
+    environ: bool = True,
 ) -> LoadedConfig:
-    """Load a config from text. See `load` for the arguments."""
+    """Load a config from text. See `load` for the other arguments.
+
+    With `environ=False`, an unquoted `${name}` takes its value only from `variables`,
+    never from the environment. The REST node loads text from clients that way, so a
+    client cannot read the node's environment.
+    """
     variables = dict(variables or {})
     check_variables(variables)
     if not text.strip():
-        raise ConfigFileError(f"{name}: is empty; a SeaTunnel job needs env, source and sink blocks")
+        raise ConfigFileError(
+            f"{name}: is empty; a SeaTunnel job needs env, source and sink blocks"
+        )
     if format is None:
         format = sniff_format(text)
     if format not in FORMATS:
@@ -158,12 +175,13 @@ def loads(
     if format == "json":
         loaded = LoadedConfig(_parse_json(text, name), name, "json", text)
     else:
-        resolver = _make_resolver(variables, text, name)
         dialect = "seatunnel" if job else "plain"
+        resolver = VariableResolver(variables, environ)
         parsed = hocon.parse(text, name, resolver=resolver, dialect=dialect)
-        loaded = LoadedConfig(parsed.data, name, "hocon", parsed.text, parsed)
+        loaded = LoadedConfig(parsed.data, name, "hocon", text, resolver, dialect)
 
-    fill_placeholders(loaded.data, variables)
+    if "${" in text:
+        fill_placeholders(loaded.data, variables)
     if job:
         check_is_job(loaded.data, name)
     return loaded
@@ -192,7 +210,9 @@ def _parse_json(text: str, name: str) -> dict[str, Any]:
     except ValueError as exc:
         raise ConfigSyntaxError(name, 1, 1, "a JSON value", str(exc)) from None
     except RecursionError:
-        raise ConfigSyntaxError(name, 1, 1, "fewer levels of nesting", "too deep a structure") from None
+        raise ConfigSyntaxError(
+            name, 1, 1, "fewer levels of nesting", "too deep a structure"
+        ) from None
     if not isinstance(data, dict):
         raise ConfigSyntaxError(
             name, 1, 1, "a JSON object at the top level", f"a JSON {_json_type(data)}"
@@ -246,21 +266,25 @@ def variable_value(text: str) -> Any:
     return hocon.unquoted_scalar(text)
 
 
-def _make_resolver(variables: Mapping[str, str], text: str, name: str) -> hocon.Resolver:
-    def resolve(variable: str, optional: bool, offset: int) -> Any:
-        if variable in variables:
-            return variable_value(variables[variable])
-        if variable in os.environ:
-            return variable_value(os.environ[variable])
-        if optional:
-            return MISSING
-        line, column = hocon.ParseResult({}, text, name).line_column(offset)
-        raise VariableError(
-            f"{name}:{line}:{column}: variable ${{{variable}}} has no value; pass "
-            f"--var {variable}=VALUE or set the environment variable {variable}"
-        )
+@dataclass(frozen=True)
+class VariableResolver:
+    """Values for unquoted `${name}`: the given variables, then the environment."""
 
-    return resolve
+    variables: Mapping[str, str]
+    environ: bool = True
+
+    def __call__(self, name: str) -> Any:
+        if name in self.variables:
+            return variable_value(self.variables[name])
+        if self.environ and name in os.environ:
+            return variable_value(os.environ[name])
+        return MISSING
+
+    def hint(self, name: str) -> str:
+        """Say how to give a variable that has no value."""
+        if self.environ:
+            return f"pass --var {name}=VALUE or set the environment variable {name}"
+        return f"pass a value for {name}, or write the value into the config"
 
 
 def fill_placeholders(data: Any, variables: Mapping[str, str]) -> Any:
@@ -293,14 +317,17 @@ def fill_placeholders(data: Any, variables: Mapping[str, str]) -> Any:
     return fill(data)
 
 
+JOB_BLOCKS = ("env", *PLUGIN_SECTIONS)
+
+
 def check_is_job(data: dict[str, Any], name: str) -> None:
-    """Raise `NotAJobError` unless the config has a `source` or `sink` block."""
-    if "source" in data or "sink" in data:
+    """Raise `NotAJobError` unless the config has an env, source, transform or sink block."""
+    if any(block in data for block in JOB_BLOCKS):
         return
     keys = ", ".join(list(data)[:8]) or "none"
     raise NotAJobError(
-        f"{name}: not a SeaTunnel job, because it has no source or sink block "
-        f"(top-level keys: {keys}); a job has env, source, transform and sink blocks"
+        f"{name}: not a SeaTunnel job, because it has none of the blocks env, source, "
+        f"transform and sink (top-level keys: {keys})"
     )
 
 

@@ -8,9 +8,9 @@ A dotted name matches a flat key (`"config1.f1"`) and nested objects (`config1 {
 alike. Only strings are shaded; a list is shaded element by element.
 
 `encrypt_job` and `decrypt_job` work on canonical job dicts and serve the CLI, the REST
-node and the runner. `encrypt_text` and `decrypt_text` rewrite the text of a loaded config
-so that only the bytes of the shaded values change. Errors name the option's path, such
-as `sink[0].password`, and never contain a value, a token or a key.
+node and the runner. `stconfig.encryption_text` applies the same steps to the text of a
+config. Errors name the option's path, such as `sink[0].password`, and never contain a
+value, a token or a key.
 """
 
 from __future__ import annotations
@@ -20,17 +20,13 @@ import json
 import logging
 import os
 import re
-import tempfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass, field
-from pathlib import Path
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from stconfig.errors import StconfigError
 
 if TYPE_CHECKING:
-    from stconfig.config import LoadedConfig
     from stconfig.shades import Shade
 
 logger = logging.getLogger(__name__)
@@ -50,7 +46,7 @@ class EncryptionError(StconfigError):
     """A job that cannot be encrypted or decrypted; the message names the option's path."""
 
 
-# Choosing the shade
+# Encrypting and decrypting jobs
 
 
 def encrypt_job(
@@ -63,10 +59,10 @@ def encrypt_job(
     already encrypted are left alone.
     """
     check_job_structure(job)
-    shade = _open_encrypting_shade(job, identifier, key_files)
-    changes = _shade_values(job, shade, encrypt=True)
-    result = _with_changes(job, changes)
-    _record_identifier(result, shade.identifier)
+    shade = open_encrypting_shade(job, identifier, key_files)
+    changes = shade_values(job, shade, encrypt=True)
+    result = with_changes(job, changes)
+    record_identifier(result, shade.identifier)
     return result
 
 
@@ -79,10 +75,10 @@ def decrypt_job(
     comes back unchanged, as does one that names SeaTunnel's pass-through `default`.
     """
     check_job_structure(job)
-    shade = _open_decrypting_shade(job, identifier, key_files)
+    shade = open_decrypting_shade(job, identifier, key_files)
     if shade is None:
         return copy.deepcopy(dict(job))
-    return _with_changes(job, _shade_values(job, shade, encrypt=False))
+    return with_changes(job, shade_values(job, shade, encrypt=False))
 
 
 def check_job_structure(job: Mapping[str, Any]) -> None:
@@ -104,6 +100,9 @@ def check_job_structure(job: Mapping[str, Any]) -> None:
         raise EncryptionError("transform must be a list of plugin objects")
 
 
+# Choosing the shade
+
+
 def job_identifier(job: Mapping[str, Any]) -> str | None:
     """Return `env."shade.identifier"`, or None when the job names no shade."""
     from stconfig.config import MISSING, get_option
@@ -121,9 +120,10 @@ def job_identifier(job: Mapping[str, Any]) -> str | None:
     return value.strip()
 
 
-def _open_encrypting_shade(
+def open_encrypting_shade(
     job: Mapping[str, Any], identifier: str | None, key_files: Sequence[str]
 ) -> Shade:
+    """Open the shade to encrypt with, raising `EncryptionError` when none is chosen."""
     chosen = identifier or job_identifier(job)
     if chosen is None:
         from stconfig.shades.registry import identifiers
@@ -138,20 +138,21 @@ def _open_encrypting_shade(
             "the shade 'default' leaves values in plain text; choose a shade that protects "
             "them, such as aes"
         )
-    return open_shade(job, chosen, key_files)
+    return _open_shade(job, chosen, key_files)
 
 
-def _open_decrypting_shade(
+def open_decrypting_shade(
     job: Mapping[str, Any], identifier: str | None, key_files: Sequence[str]
 ) -> Shade | None:
+    """Open the shade to decrypt with, or return None when the job names no shade."""
     chosen = identifier or job_identifier(job)
     if chosen is None or chosen.lower() == PASS_THROUGH_IDENTIFIER:
         logger.debug("the job names no shade, so there is nothing to decrypt")
         return None
-    return open_shade(job, chosen, key_files)
+    return _open_shade(job, chosen, key_files)
 
 
-def open_shade(job: Mapping[str, Any], identifier: str, key_files: Sequence[str] = ()) -> Shade:
+def _open_shade(job: Mapping[str, Any], identifier: str, key_files: Sequence[str]) -> Shade:
     """Find the shade and open it with `env."shade.properties"` and the key files.
 
     Key files given here come first in the `key_file` property, before any that
@@ -251,7 +252,7 @@ def _sensitive_values(job: Mapping[str, Any], names: list[str]) -> Iterator[tupl
                 if path in seen or path[-1] == "plugin_name":
                     continue
                 seen.add(path)
-                value = _get_path(job, path)
+                value = get_path(job, path)
                 if isinstance(value, list):
                     for position, item in enumerate(value):
                         yield (*path, position), item
@@ -275,14 +276,15 @@ def option_paths(options: Mapping[str, Any], name: str, prefix: JobPath = ()) ->
         dot = name.find(".", dot + 1)
 
 
-def _get_path(data: Any, path: JobPath) -> Any:
+def get_path(data: Any, path: JobPath) -> Any:
+    """Return the value at `path`, which must exist."""
     for part in path:
         data = data[part]
     return data
 
 
 def _set_path(data: Any, path: JobPath, value: Any) -> None:
-    _get_path(data, path[:-1])[path[-1]] = value
+    get_path(data, path[:-1])[path[-1]] = value
 
 
 def format_path(path: JobPath) -> str:
@@ -300,7 +302,7 @@ def format_path(path: JobPath) -> str:
 # Applying the shade
 
 
-def _shade_values(
+def shade_values(
     job: Mapping[str, Any],
     shade: Shade,
     *,
@@ -309,8 +311,11 @@ def _shade_values(
 ) -> dict[JobPath, str]:
     """Return the new value of every sensitive string that the shade changes."""
     already_encrypted = getattr(shade, "is_encrypted", None) if encrypt else None
+    names = sensitive_names(job, shade)
     changes: dict[JobPath, str] = {}
-    for path, value in _sensitive_values(job, sensitive_names(job, shade)):
+    found = False
+    for path, value in _sensitive_values(job, names):
+        found = True
         if not isinstance(value, str):
             _warn_not_string(path, value, encrypt)
             continue
@@ -320,6 +325,13 @@ def _shade_values(
             logger.info("%s is already encrypted; left as it is", format_path(path))
             continue
         changes[path] = _apply(shade, path, value, encrypt)
+
+    if encrypt and not found:
+        logger.warning(
+            "the job has none of the sensitive options (%s), so nothing was encrypted; "
+            'list the options to protect in env."shade.options"',
+            ", ".join(names),
+        )
     return changes
 
 
@@ -382,26 +394,28 @@ def _kind(value: Any) -> str:
     return f"a {type(value).__name__}"
 
 
-def _with_changes(job: Mapping[str, Any], changes: Mapping[JobPath, str]) -> dict[str, Any]:
+def with_changes(job: Mapping[str, Any], changes: Mapping[JobPath, str]) -> dict[str, Any]:
+    """Return a deep copy of `job` with the value at each changed path replaced."""
     result = copy.deepcopy(dict(job))
     for path, value in changes.items():
         _set_path(result, path, value)
     return result
 
 
-def _identifier_path(job: Mapping[str, Any]) -> JobPath | None:
+def identifier_path(job: Mapping[str, Any]) -> JobPath | None:
+    """Return where `shade.identifier` is written in `env` (flat or nested), or None."""
     env = job.get("env")
     if not isinstance(env, Mapping):
         return None
     return next(option_paths(env, IDENTIFIER_OPTION, ("env",)), None)
 
 
-def _record_identifier(job: dict[str, Any], identifier: str) -> bool:
+def record_identifier(job: dict[str, Any], identifier: str) -> bool:
     """Set `env."shade.identifier"` unless it already names the shade; return if it changed."""
     current = job_identifier(job)
     if current is not None and current.lower() == identifier.lower():
         return False
-    path = _identifier_path(job)
+    path = identifier_path(job)
     if path is not None:
         _set_path(job, path, identifier)
         return True
@@ -435,22 +449,27 @@ MASKED_OPTIONS = frozenset(
         "sasl_jaas_config",
     )
 )
-_MASKED_IN_TEXT = "|".join(
-    sorted((re.escape(name) for name in MASKED_OPTIONS), key=len, reverse=True)
-)
-# `password=x`, `"token": "x"` and similar inside free text such as a JDBC URL or an
-# error message.
-_SECRET_IN_TEXT = re.compile(
-    rf"""(?ix)
-    (?P<key>["']?[\w.-]*?(?<![a-z0-9])(?:{_MASKED_IN_TEXT})["']?)
-    (?P<separator>\s*[:=]\s*)
-    (?P<value>"(?:[^"\\]|\\.)*"|'[^']*'|[^\s,;&)}}\]"']+)
+
+
+@cache
+def _secret_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """Compile, on first use, the patterns of secrets inside free text.
+
+    The first finds `password=x`, `"token": "x"` and the like in a JDBC URL or an error
+    message, with `.`, `-` or `_` between the words of a name. The second finds the
+    password in `scheme://user:password@host`.
     """
-)
-# The password in `scheme://user:password@host`.
-_SECRET_IN_URL = re.compile(
-    r"(?P<head>[a-z][a-z0-9+.-]*://[^/\s:@]+:)(?P<value>[^/\s@]+)(?=@)", re.I
-)
+    names = sorted(MASKED_OPTIONS, key=len, reverse=True)
+    alternatives = "|".join(re.escape(name).replace("_", "[._-]") for name in names)
+    pair = re.compile(
+        rf"""(?ix)
+        (?P<key>["']?[\w.-]*?(?<![a-z0-9])(?:{alternatives})["']?)
+        (?P<separator>\s*[:=]\s*)
+        (?P<value>"(?:[^"\\]|\\.)*"|'[^']*'|[^\s,;&)}}\]"']+)
+        """
+    )
+    url = re.compile(r"(?P<head>[a-z][a-z0-9+.-]*://[^/\s:@]+:)(?P<value>[^/\s@]+)(?=@)", re.I)
+    return pair, url
 
 
 def mask_secrets(value: Any) -> Any:
@@ -510,244 +529,11 @@ def mask_text(text: str) -> str:
     """Mask `password=...`-style pairs and URL passwords inside free text."""
     if not text:
         return text
-    text = _SECRET_IN_TEXT.sub(_masked_pair, text)
-    return _SECRET_IN_URL.sub(lambda match: match["head"] + MASK, text)
+    pair, url = _secret_patterns()
+    text = pair.sub(_masked_pair, text)
+    return url.sub(lambda match: match["head"] + MASK, text)
 
 
 def _masked_pair(match: re.Match[str]) -> str:
     quote = match["value"][0] if match["value"][0] in "\"'" else ""
     return f"{match['key']}{match['separator']}{quote}{MASK}{quote}"
-
-
-# Rewriting config text
-
-# A `${name}` inside a written value: a HOCON substitution, or a placeholder that
-# SeaTunnel fills from a variable. Such values are left as written.
-_VARIABLE = "${"
-
-Edit = tuple[int, int, str]
-
-
-@dataclass
-class TextResult:
-    """A config rewritten by `encrypt_text` or `decrypt_text`."""
-
-    text: str
-    job: dict[str, Any]
-    identifier: str | None
-    changed: list[JobPath] = field(default_factory=list)
-    skipped: list[JobPath] = field(default_factory=list)
-
-
-def encrypt_text(
-    loaded: LoadedConfig,
-    *,
-    identifier: str | None = None,
-    key_files: Sequence[str] = (),
-    variables: Mapping[str, str] | None = None,
-) -> TextResult:
-    """Encrypt the sensitive values of a loaded config in its own text.
-
-    Only the bytes of the encrypted values change (and `shade.identifier`, when
-    `identifier` names another shade than the config). Values written with `${...}`
-    are left as written and reported, because encrypting them would put the variable's
-    value into the file. `variables` must be the ones `loaded` was loaded with, because
-    the rewritten text is loaded again to check that only the shaded values changed.
-    """
-    with _named(loaded.name):
-        check_job_structure(loaded.job)
-        shade = _open_encrypting_shade(loaded.job, identifier, key_files)
-        return _rewrite(loaded, shade, encrypt=True, variables=variables)
-
-
-def decrypt_text(
-    loaded: LoadedConfig,
-    *,
-    identifier: str | None = None,
-    key_files: Sequence[str] = (),
-    variables: Mapping[str, str] | None = None,
-) -> TextResult:
-    """Decrypt the sensitive values of a loaded config in its own text. See `encrypt_text`."""
-    with _named(loaded.name):
-        check_job_structure(loaded.job)
-        shade = _open_decrypting_shade(loaded.job, identifier, key_files)
-        if shade is None:
-            logger.warning(
-                '%s names no shade in env."shade.identifier"; nothing to decrypt', loaded.name
-            )
-            return TextResult(loaded.text, copy.deepcopy(loaded.job), None)
-        return _rewrite(loaded, shade, encrypt=False, variables=variables)
-
-
-@contextmanager
-def _named(name: str) -> Iterator[None]:
-    """Put the config's name in front of an `EncryptionError` raised inside."""
-    try:
-        yield
-    except EncryptionError as exc:
-        raise EncryptionError(f"{name}: {exc}") from None
-
-
-def _rewrite(
-    loaded: LoadedConfig, shade: Shade, *, encrypt: bool, variables: Mapping[str, str] | None
-) -> TextResult:
-    job = loaded.job
-    skipped = _written_with_variables(loaded, shade, encrypt)
-    changes = _shade_values(job, shade, encrypt=encrypt, skip=skipped.__contains__)
-
-    expected = _with_changes(job, changes)
-    edits = _value_edits(loaded, changes)
-    if encrypt and _record_identifier(expected, shade.identifier):
-        edits.append(_identifier_edit(loaded, shade.identifier))
-
-    text = loaded.text
-    for start, end, replacement in sorted(edits, reverse=True):
-        text = text[:start] + replacement + text[end:]
-    _check_rewrite(loaded, text, expected, variables)
-    return TextResult(text, expected, shade.identifier, list(changes), skipped)
-
-
-def _written_with_variables(loaded: LoadedConfig, shade: Shade, encrypt: bool) -> list[JobPath]:
-    """Return the sensitive values written with `${...}`, which stay as written."""
-    advice = f"; put the {shade.identifier} value into the variable instead" if encrypt else ""
-    skipped = []
-    for path in sensitive_paths(loaded.job, shade):
-        span = loaded.span(path)
-        if span is not None and _VARIABLE in loaded.text[span[0] : span[1]]:
-            logger.warning(
-                "%s: %s is written with a ${...} variable, so it is left as written%s",
-                loaded.name,
-                format_path(path),
-                advice,
-            )
-            skipped.append(path)
-    return skipped
-
-
-def _value_edits(loaded: LoadedConfig, changes: Mapping[JobPath, str]) -> list[Edit]:
-    edits = []
-    for path, value in changes.items():
-        span = loaded.span(path)
-        if span is None:
-            raise EncryptionError(
-                f"cannot find where {format_path(path)} is written (is it built with +=?), "
-                f"so it cannot be rewritten; write it as one plain value or list"
-            )
-        edits.append((span[0], span[1], _quoted(value)))
-    return edits
-
-
-def _quoted(value: str) -> str:
-    """Write a string as a JSON string, which is also a valid quoted HOCON string."""
-    return json.dumps(value, ensure_ascii=False)
-
-
-def _identifier_edit(loaded: LoadedConfig, identifier: str) -> Edit:
-    """Return the edit that sets `shade.identifier`, replacing or adding the option."""
-    path = _identifier_path(loaded.job)
-    if path is not None:
-        span = loaded.span(path)
-        if span is None or _VARIABLE in loaded.text[span[0] : span[1]]:
-            raise EncryptionError(
-                'env."shade.identifier" is not written as a plain value, so --identifier '
-                f"cannot change it; set it to {identifier!r} in the file"
-            )
-        return (span[0], span[1], _quoted(identifier))
-
-    if loaded.format == "json":
-        entry = f'"{IDENTIFIER_OPTION}": {_quoted(identifier)}'
-        env_entry = f'"env": {{{entry}}}'
-    else:
-        entry = f"{IDENTIFIER_OPTION} = {_quoted(identifier)}"
-        env_entry = f"env {{\n  {entry}\n}}"
-    env_span = loaded.span(("env",))
-    if not isinstance(loaded.job.get("env"), Mapping) or env_span is None:
-        return _insert_before_first_key(loaded, (), env_entry)
-    if loaded.job["env"]:
-        return _insert_before_first_key(loaded, ("env",), entry)
-    inside = env_span[0] + 1  # just after the `{` of an empty env
-    return (inside, inside, f" {entry} " if loaded.format == "hocon" else entry)
-
-
-def _insert_before_first_key(loaded: LoadedConfig, path: JobPath, entry: str) -> Edit:
-    """Insert an entry before the first key of the object at `path`, in its indentation."""
-    key_starts = [
-        span[0]
-        for key_path, span in loaded.spans.key_spans.items()
-        if len(key_path) == len(path) + 1 and key_path[: len(path)] == path
-    ]
-    if not key_starts:
-        raise EncryptionError(
-            'cannot find where to add env."shade.identifier"; add it to the env block yourself'
-        )
-    start = min(key_starts)
-    line_start = loaded.text.rfind("\n", 0, start) + 1
-    indent = loaded.text[line_start:start]
-    separator = "," if loaded.format == "json" else ""
-    if indent.strip():
-        return (start, start, f"{entry}{separator} ")
-    entry = entry.replace("\n", "\n" + indent)
-    return (start, start, f"{entry}{separator}\n{indent}")
-
-
-def _check_rewrite(
-    loaded: LoadedConfig, text: str, expected: dict[str, Any], variables: Mapping[str, str] | None
-) -> None:
-    """Load the rewritten text again; it must give exactly the expected job."""
-    from stconfig.config import loads
-
-    reread = loads(text, name=loaded.name, format=loaded.format, variables=variables)
-    if reread.job != expected:
-        raise EncryptionError(
-            "rewriting the values in place gave a different job, so nothing was written; "
-            "this is a bug in stconfig: please report it with the layout (not the values) "
-            "of the file"
-        )
-
-
-# Writing files
-
-
-def write_atomically(
-    path: Path, text: str, *, mode_from: Path | None = None, bom: bool = False
-) -> None:
-    """Write text to `path` through a temporary file in the same folder and `os.replace`.
-
-    The file keeps the mode of `mode_from` (or its own mode, when it exists). A symbolic
-    link is followed, so the file it points to is replaced, not the link.
-    """
-    target = Path(os.path.realpath(path))
-    mode = _mode_of(target) or (_mode_of(mode_from) if mode_from is not None else None)
-    data = ("\ufeff" if bom else "").encode("utf-8") + text.encode("utf-8")
-
-    descriptor, temporary = tempfile.mkstemp(
-        dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"
-    )
-    try:
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if mode is not None:
-            os.chmod(temporary, mode)
-        else:
-            os.chmod(temporary, 0o666 & ~_umask())
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
-def _mode_of(path: Path | None) -> int | None:
-    if path is None:
-        return None
-    try:
-        return path.stat().st_mode & 0o7777
-    except OSError:
-        return None
-
-
-def _umask() -> int:
-    current = os.umask(0)
-    os.umask(current)
-    return current

@@ -21,9 +21,7 @@ class StconfigError(Exception):
 class ConfigSyntaxError(StconfigError):
     """Text that is not valid HOCON or JSON, with the place where parsing stopped."""
 
-    def __init__(
-        self, source: str, line: int, column: int, expected: str, found: str
-    ) -> None:
+    def __init__(self, source: str, line: int, column: int, expected: str, found: str) -> None:
         self.source = source
         self.line = line
         self.column = column

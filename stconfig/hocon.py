@@ -11,30 +11,29 @@ dialect, which differs from plain HOCON in ways that matter for jobs:
 - Unquoted `${name}` and `${?name}` are filled by a caller-supplied resolver, so the
   caller decides where variables come from.
 
-The parser returns plain dicts, lists and scalars, plus a table of source spans: for each
-value path (a tuple of keys and list indexes) the start and end offsets of the value and
-of its key in the text. Line and column numbers are computed from the offsets on demand.
+`parse` returns plain dicts, lists and scalars. With `spans=True` it also records, for
+each value path (a tuple of keys and list indexes), the start and end offsets of the
+value and of its key, so errors can point into the file. Recording spans costs about a
+third more time, so callers ask for them only when they need them.
 """
 
 from __future__ import annotations
 
 import bisect
+import operator
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from itertools import repeat
+from typing import Any, NoReturn
 
 from stconfig.errors import ConfigSyntaxError, VariableError
 
 PLUGIN_SECTIONS = ("source", "transform", "sink")
-MAX_DEPTH = 256
+MAX_DEPTH = 200
 
 Path = tuple[str | int, ...]
 Span = tuple[int, int]
-
-# A resolver receives the variable name, whether it was written `${?name}`, and the
-# offset of the `${`. It returns the value, or MISSING when an optional one is unset.
-Resolver = Callable[[str, bool, int], Any]
 
 
 class _Missing:
@@ -44,36 +43,115 @@ class _Missing:
 
 MISSING: Any = _Missing()
 
+# A resolver receives a variable name and returns its value, or MISSING when it has none.
+# It may also have a `hint(name)` method that says how to give a missing variable.
+Resolver = Callable[[str], Any]
+
+_BLANK = r"[\t\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]"
+_COMMENT = r"(?:#|//)[^\n]*"
 # Characters that end an unquoted string in HOCON, besides whitespace and `//`.
 _FORBIDDEN = r"$\"{}\[\]:=,+#`^?!@*&\\"
 
-# Each match consumes leading blanks and one comment, then one token in a named group.
+# Each match skips blanks and a comment, then captures one token. A newline token takes
+# the blank and comment-only lines after it. The last match is the empty end token. The
+# alternatives are ordered by how often they occur, because the regex engine tries them
+# in order.
 _TOKEN = re.compile(
-    r"[ \t\r\f\v\ufeff\u00a0]*(?:(?:#|//)[^\n]*)?"
-    r"(?:"
-    r"(?P<newline>\n)"
-    r"|(?P<triple>\"\"\")"
-    r"|(?P<string>\"(?:[^\"\\\n]|\\.)*\")"
-    r"|(?P<open_string>\")"
-    r"|(?P<substitution>\$\{)"
-    r"|(?P<punct>[{}\[\],:=])"
-    r"|(?P<plus_equals>\+=)"
-    r"|(?P<number>-?\d+(?:\.\d+)?[eE][+-]\d+)"
-    rf"|(?P<unquoted>(?:[^\s{_FORBIDDEN}/]|/(?!/))+)"
-    r"|(?P<end>\Z)"
-    r"|(?P<other>.)"
+    rf"{_BLANK}*(?:{_COMMENT})?"
+    r"("
+    r"[{}\[\],:=]"
+    r"|-?\d+(?:\.\d+)?[eE][+-]\d+"
+    rf"|(?:[^\s{_FORBIDDEN}/]+|/(?!/))+"
+    rf"|\n(?:{_BLANK}*(?:{_COMMENT})?\n)*"
+    r'|"""[\s\S]*?"""(?!")'
+    r'|"""'
+    r'|"[^"\\\n]*(?:\\.[^"\\\n]*)*"'
+    r"|\$\{[^}\n]*\}"
+    r"|\$\{"
+    r"|\+="
+    r"|."
+    r"|\Z"
     r")"
 )
+
+# Token kinds, found from the first character of the token. The rare tokens that share a
+# first character with a common one (`"` or `${` never closed, `+` without `=`, `$`
+# alone) are distinguished where they are read.
+(
+    END,
+    NEWLINE,
+    LBRACE,
+    RBRACE,
+    LBRACKET,
+    RBRACKET,
+    COMMA,
+    COLON,
+    EQUALS,
+    PLUS_EQUALS,
+    QUOTED,
+    SUBSTITUTION,
+    UNQUOTED,
+    OTHER,
+) = range(1, 15)
+
+_KIND_OF_FIRST_CHARACTER = {
+    "": END,
+    "\n": NEWLINE,
+    "{": LBRACE,
+    "}": RBRACE,
+    "[": LBRACKET,
+    "]": RBRACKET,
+    ",": COMMA,
+    ":": COLON,
+    "=": EQUALS,
+    "+": PLUS_EQUALS,
+    '"': QUOTED,
+    "$": SUBSTITUTION,
+    **{character: OTHER for character in "`^?!@*&\\"},
+}
+# Tokens that open a string or substitution and never close it: what was expected, and
+# what was found instead.
+_UNFINISHED = {
+    '"': ("a closing '\"' on the same line", "the end of the line"),
+    '"""': ('a closing \'"""\'', "the end of the file"),
+    "${": ("'}' to close the substitution", "the end of the line"),
+}
+_SIMPLE = frozenset((QUOTED, SUBSTITUTION, UNQUOTED))
+_CLOSERS = frozenset((RBRACE, RBRACKET))
+_AFTER_ARRAY_ELEMENT = frozenset((NEWLINE, COMMA, RBRACKET))
+_DESCRIPTIONS = {
+    END: "the end of the file",
+    NEWLINE: "the end of the line",
+    LBRACE: "'{'",
+    RBRACE: "'}'",
+    LBRACKET: "'['",
+    RBRACKET: "']'",
+    COMMA: "','",
+    COLON: "':'",
+    EQUALS: "'='",
+    PLUS_EQUALS: "'+='",
+}
+
 _NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?")
+_NUMBER_STARTS = frozenset("-0123456789")
+_KEYWORDS = {"true": True, "false": False, "null": None}
 _ESCAPE = re.compile(r"\\(?:u([0-9a-fA-F]{4})|(.))", re.DOTALL)
-_SIMPLE_ESCAPES = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
-_SUBSTITUTION_BODY = re.compile(r"(\?)?[ \t]*([^}\n]*?)[ \t]*\}")
-_VALUE_KINDS = frozenset(("triple", "string", "substitution", "number", "unquoted"))
+_SIMPLE_ESCAPES = {
+    '"': '"',
+    "\\": "\\",
+    "/": "/",
+    "b": "\b",
+    "f": "\f",
+    "n": "\n",
+    "r": "\r",
+    "t": "\t",
+}
+_SUBSTITUTION = re.compile(r"\$\{(\?)?[ \t]*(.*?)[ \t]*\}", re.DOTALL)
 
 
 @dataclass(slots=True)
 class ParseResult:
-    """Parsed data and where each piece of it was written."""
+    """Parsed data and, when asked for, where each piece of it was written."""
 
     data: dict[str, Any]
     text: str
@@ -101,321 +179,409 @@ def parse_number(text: str) -> int | float | None:
 
 def unquoted_scalar(text: str) -> Any:
     """Type an unquoted token the way HOCON does: number, boolean, null or string."""
-    if text == "true":
-        return True
-    if text == "false":
-        return False
-    if text == "null":
-        return None
-    number = parse_number(text)
-    return text if number is None else number
+    if text.isdigit() and text.isascii():
+        return int(text)
+    if text in _KEYWORDS:
+        return _KEYWORDS[text]
+    if text[:1] in _NUMBER_STARTS:
+        number = parse_number(text)
+        if number is not None:
+            return number
+    return text
 
 
-class _Token:
-    __slots__ = ("kind", "start", "end", "text")
+def tokenize(text: str) -> list[str]:
+    """Split text into token strings, dropping blanks and comments; the last one is ""."""
+    return _TOKEN.findall(text)
 
-    def __init__(self, kind: str, start: int, end: int, text: str) -> None:
-        self.kind = kind
-        self.start = start
-        self.end = end
-        self.text = text
+
+def token_offsets(text: str) -> list[int]:
+    """Return the start offset of each token that `tokenize` returns."""
+    return [match.start(1) for match in _TOKEN.finditer(text)]
 
 
 class _Parser:
-    def __init__(self, text: str, name: str, resolver: Resolver | None, dialect: str) -> None:
+    def __init__(
+        self, text: str, name: str, resolver: Resolver | None, dialect: str, spans: bool
+    ) -> None:
         self.text = text
         self.name = name
         self.resolver = resolver
         self.plugin_lists = dialect == "seatunnel"
-        self.position = 0
-        self.token: _Token = self._scan()
-        self.previous = self.token
+        self.tokens = tokens = tokenize(text)
+        first_characters = map(operator.itemgetter(slice(0, 1)), tokens)
+        self.kinds = list(map(_KIND_OF_FIRST_CHARACTER.get, first_characters, repeat(UNQUOTED)))
+        self.index = 0
         self.depth = 0
         self.result = ParseResult(data={}, text=text, name=name)
+        self.offsets: list[int] | None = token_offsets(text) if spans else None
+        self.record = spans
 
-    # Scanning
+    # Positions and errors
 
-    def _scan(self) -> _Token:
-        match = _TOKEN.match(self.text, self.position)
-        assert match is not None  # the `other` and `end` alternatives always match
-        kind = match.lastgroup or "end"
-        start = match.start(kind)
-        end = match.end(kind)
-        if kind == "triple":
-            end = self._scan_triple(start)
-        elif kind == "substitution":
-            end = self._scan_substitution(start)
-        elif kind == "open_string":
-            self._fail_at(start, "a closing '\"' on the same line", "the end of the line")
-        self.position = end
-        return _Token(kind, start, end, self.text[start:end])
+    def offset(self, index: int) -> int:
+        if self.offsets is None:
+            self.offsets = token_offsets(self.text)
+        return self.offsets[index]
 
-    def _scan_triple(self, start: int) -> int:
-        close = self.text.find('"""', start + 3)
-        if close < 0:
-            self._fail_at(start, "a closing '\"\"\"'", "the end of the file")
-        end = close + 3
-        while end < len(self.text) and self.text[end] == '"':
-            end += 1
-        return end
+    def span(self, first: int, last: int) -> Span:
+        """Return the text span from the start of token `first` to the end of token `last`."""
+        offsets = self.offsets
+        assert offsets is not None
+        return offsets[first], offsets[last] + len(self.tokens[last])
 
-    def _scan_substitution(self, start: int) -> int:
-        match = _SUBSTITUTION_BODY.match(self.text, start + 2)
-        if match is None:
-            self._fail_at(start, "'}' to close the substitution", "the end of the line")
-        return match.end()
+    def describe(self, index: int) -> str:
+        kind = self.kinds[index]
+        token = self.tokens[index]
+        if kind in _DESCRIPTIONS and token != "+":
+            return _DESCRIPTIONS[kind]
+        if len(token) == 1 and kind != UNQUOTED:
+            return f"the character {token!r}, which must be quoted"
+        return repr(token if len(token) <= 40 else token[:37] + "...")
 
-    def _advance(self) -> _Token:
-        token = self.previous = self.token
-        self.token = self._scan()
-        return token
-
-    def _expect_separator(self, close: str, what: str) -> None:
-        """Require a newline or comma after a value, unless the value closed a bracket."""
-        if self.token.kind in ("newline", "end") or self.token.text in (",", close):
-            return
-        if self.previous.text in ("}", "]"):
-            return
-        self._fail(f"a newline or ',' after {what}")
-
-    def _skip_newlines(self) -> None:
-        while self.token.kind == "newline":
-            self._advance()
-
-    def _skip_separators(self) -> None:
-        while self.token.kind == "newline" or self.token.text == ",":
-            self._advance()
-
-    # Errors
-
-    def _describe(self, token: _Token) -> str:
-        if token.kind == "end":
-            return "the end of the file"
-        if token.kind == "newline":
-            return "the end of the line"
-        if token.kind == "other":
-            return f"the character {token.text!r}, which must be quoted"
-        return repr(token.text if len(token.text) <= 40 else token.text[:37] + "...")
-
-    def _fail_at(self, offset: int, expected: str, found: str) -> None:
+    def fail_at(self, offset: int, expected: str, found: str) -> NoReturn:
         line, column = self.result.line_column(offset)
         raise ConfigSyntaxError(self.name, line, column, expected, found)
 
-    def _fail(self, expected: str) -> None:
-        self._fail_at(self.token.start, expected, self._describe(self.token))
+    def fail(self, expected: str) -> NoReturn:
+        index = self.index
+        token = self.tokens[index]
+        if token in _UNFINISHED:
+            expected, found = _UNFINISHED[token]
+        else:
+            found = self.describe(index)
+        self.fail_at(self.offset(index), expected, found)
+
+    def fail_unclosed(self, opening: int, expected: str) -> NoReturn:
+        self.fail_at(self.offset(opening), expected, "the end of the file")
+
+    def enter(self) -> None:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            self.fail(f"at most {MAX_DEPTH} levels of nested objects and arrays")
+
+    def skip_newlines(self) -> None:
+        kinds = self.kinds
+        while kinds[self.index] == NEWLINE:
+            self.index += 1
+
+    def skip_separators(self) -> None:
+        kinds = self.kinds
+        while kinds[self.index] in (NEWLINE, COMMA):
+            self.index += 1
+
+    def expect_separator(self, close: int, what: str) -> None:
+        """Require a newline or comma after a value, unless the value closed a bracket."""
+        kind = self.kinds[self.index]
+        if kind in (NEWLINE, COMMA, END) or kind == close:
+            return
+        if self.kinds[self.index - 1] in _CLOSERS:
+            return
+        self.fail(f"a newline or ',' after {what}")
 
     # Grammar
 
     def parse_root(self) -> ParseResult:
-        self._skip_newlines()
-        if self.token.text == "[":
-            self._fail("an object at the top level, not an array")
-        if self.token.text == "{":
-            open_token = self._advance()
-            self._parse_object_body((), "}", open_token)
-            self._advance()
+        self.skip_newlines()
+        kind = self.kinds[self.index]
+        if kind == LBRACKET:
+            self.fail("an object at the top level, not an array")
+        if kind == LBRACE:
+            opening = self.index
+            self.index += 1
+            self.parse_object_body((), RBRACE, opening)
+            self.index += 1
         else:
-            self._parse_object_body((), None, None)
-        self._skip_newlines()
-        if self.token.kind != "end":
-            self._fail("the end of the file")
+            self.parse_object_body((), END, 0)
+        self.skip_newlines()
+        if self.kinds[self.index] != END:
+            self.fail("the end of the file")
         return self.result
 
-    def _enter(self) -> None:
-        self.depth += 1
-        if self.depth > MAX_DEPTH:
-            self._fail(f"at most {MAX_DEPTH} levels of nested objects and arrays")
-
-    def _parse_object_body(self, path: Path, close: str | None, open_token: _Token | None) -> dict:
-        self._enter()
-        obj: dict[str, Any] = {} if path else self.result.data
+    def parse_object_body(self, path: Path, close: int, opening: int) -> dict[str, Any]:
+        self.enter()
+        obj: dict[str, Any] = self.result.data if self.depth == 1 else {}
+        kinds = self.kinds
         while True:
-            self._skip_separators()
-            if close is not None and self.token.text == close:
+            kind = kinds[self.index]
+            while kind in (NEWLINE, COMMA):
+                self.index += 1
+                kind = kinds[self.index]
+            if kind == close:
                 break
-            if close is None and self.token.kind == "end":
-                break
-            if self.token.kind == "end":
-                assert open_token is not None
-                self._fail_at(open_token.start, "'}' to close this object", "the end of the file")
-            self._parse_field(obj, path)
-            self._expect_separator("}", "the value")
+            if kind == END:
+                self.fail_unclosed(opening, "'}' to close this object")
+            self.parse_field(obj, path)
+            kind = kinds[self.index]
+            if kind != NEWLINE and kind != COMMA and kind != close:
+                self.expect_separator(close, "the value")
         self.depth -= 1
         return obj
 
-    def _parse_key(self) -> tuple[str, Span]:
-        if self.token.kind not in ("string", "unquoted", "number"):
-            self._fail("a key")
-        start = self.token.start
-        parts: list[str] = []
-        end = start
-        while self.token.kind in ("string", "unquoted", "number"):
-            token = self._advance()
-            if parts and token.start > end:
-                parts.append(self.text[end : token.start])
-            parts.append(self._string_value(token) if token.kind == "string" else token.text)
-            end = token.end
-        return "".join(parts), (start, end)
+    def parse_key(self) -> str:
+        kinds = self.kinds
+        tokens = self.tokens
+        index = self.index
+        kind = kinds[index]
+        if kind != UNQUOTED and kind != QUOTED:
+            self.fail("a key")
+        if kinds[index + 1] not in (UNQUOTED, QUOTED):
+            # The common case: a key of one token.
+            self.index = index + 1
+            return tokens[index] if kind == UNQUOTED else self.quoted_text(index)
+        parts = []
+        while kinds[self.index] in (UNQUOTED, QUOTED):
+            parts.append(self.gap_before(self.index) if parts else "")
+            parts.append(self.piece_text(self.index))
+            self.index += 1
+        return "".join(parts)
 
-    def _parse_field(self, obj: dict, path: Path) -> None:
-        key, key_span = self._parse_key()
-        field_path = (*path, key)
-        if self.token.text in ("=", ":"):
-            self._advance()
-            self._skip_newlines()
-            appending = False
-        elif self.token.kind == "plus_equals":
-            self._advance()
-            self._skip_newlines()
+    def parse_field(self, obj: dict[str, Any], path: Path) -> None:
+        kinds = self.kinds
+        key_index = index = self.index
+        if kinds[index] == UNQUOTED and kinds[index + 1] not in _SIMPLE:
+            # The common case of `parse_key`: a key of one unquoted token.
+            key = self.tokens[index]
+            index += 1
+        else:
+            key = self.parse_key()
+            index = self.index
+        key_end = index - 1
+
+        kind = kinds[index]
+        appending = False
+        if kind in (EQUALS, COLON):
+            index += 1
+        elif kind == PLUS_EQUALS and self.tokens[index] == "+=":
+            index += 1
             appending = True
-        else:
-            self._skip_newlines()
-            appending = False
-            if self.token.text != "{":
-                self._fail(f"'=', ':' or '{{' after the key {key!r}")
+        while kinds[index] == NEWLINE:
+            index += 1
+        self.index = index
+        if kind not in (EQUALS, COLON, PLUS_EQUALS) and kinds[index] != LBRACE:
+            self.fail(f"'=', ':' or '{{' after the key {key!r}")
 
-        if self.plugin_lists and not path and key in PLUGIN_SECTIONS and self.token.text == "{":
-            value: Any = self._parse_plugin_section(key)
+        if self.record:
+            field_path = (*path, key)
+            self.result.key_spans[field_path] = self.span(key_index, key_end)
         else:
-            value = self._parse_value(field_path)
-        self.result.key_spans[field_path] = key_span
+            field_path = path
+        if (
+            self.plugin_lists
+            and self.depth == 1
+            and key in PLUGIN_SECTIONS
+            and kinds[index] == LBRACE
+        ):
+            value: Any = self.parse_plugin_section(key)
+        else:
+            value = self.parse_value(field_path)
         if value is MISSING:
             return
         if appending:
-            value = self._append(obj.get(key), value, key_span)
-        self._set_field(obj, key, value)
+            value = self.append(obj.get(key), value, key_index)
+        if key in obj:
+            self.set_field(obj, key, value)
+        else:
+            obj[key] = value
 
-    def _append(self, current: Any, value: Any, key_span: Span) -> list:
+    def append(self, current: Any, value: Any, key_index: int) -> list[Any]:
         if current is None:
             return [value]
         if not isinstance(current, list):
-            self._fail_at(key_span[0], "'+=' on a key that holds an array", "a key holding a non-array")
+            self.fail_at(
+                self.offset(key_index),
+                "'+=' on a key that holds an array",
+                "a key with another value",
+            )
         return [*current, value]
 
-    def _set_field(self, obj: dict, key: str, value: Any) -> None:
-        current = obj.get(key)
+    def set_field(self, obj: dict[str, Any], key: str, value: Any) -> None:
+        """Set a key that is already in `obj`: objects merge, plugin lists extend."""
+        current = obj[key]
         if isinstance(current, dict) and isinstance(value, dict):
             _merge_into(current, value)
         elif obj is self.result.data and key in PLUGIN_SECTIONS and isinstance(current, list):
-            # A second top-level `source { ... }` adds its plugins instead of dropping the first.
+            # A second top-level `source { ... }` adds its plugins instead of replacing the first.
             current.extend(value if isinstance(value, list) else [value])
         else:
             obj[key] = value
 
-    def _parse_plugin_section(self, section: str) -> list[dict]:
-        open_token = self._advance()
-        self._enter()
+    def parse_plugin_section(self, section: str) -> list[dict[str, Any]]:
+        opening = self.index
+        self.index += 1
+        self.enter()
         existing = self.result.data.get(section)
         first_index = len(existing) if isinstance(existing, list) else 0
-        plugins: list[dict] = []
+        plugins: list[dict[str, Any]] = []
+        kinds = self.kinds
         while True:
-            self._skip_separators()
-            if self.token.text == "}":
-                self._advance()
+            self.skip_separators()
+            kind = kinds[self.index]
+            if kind == RBRACE:
                 break
-            if self.token.kind == "end":
-                self._fail_at(open_token.start, f"'}}' to close the {section} block", "the end of the file")
-            index = first_index + len(plugins)
-            name, key_span = self._parse_key()
-            block_path: Path = (section, index)
-            if self.token.text in ("=", ":"):
-                self._advance()
-            self._skip_newlines()
-            if self.token.text != "{":
-                self._fail(f"'{{' to open the {name!r} plugin block in {section}")
-            block_start = self.token.start
-            open_block = self._advance()
-            body = self._parse_object_body(block_path, "}", open_block)
-            block_end = self._advance().end
-            if "plugin_name" in body:
-                plugin = body
-            else:
-                plugin = {"plugin_name": name, **body}
-                self.result.value_spans[(*block_path, "plugin_name")] = key_span
-                self.result.key_spans[(*block_path, "plugin_name")] = key_span
-            self.result.value_spans[block_path] = (block_start, block_end)
-            self.result.key_spans[block_path] = key_span
-            plugins.append(plugin)
-            self._expect_separator("}", "the plugin block")
+            if kind == END:
+                self.fail_unclosed(opening, f"'}}' to close the {section} block")
+            plugins.append(self.parse_plugin_block(section, first_index + len(plugins)))
+            self.expect_separator(RBRACE, "the plugin block")
         self.depth -= 1
-        self.result.value_spans[(section,)] = (open_token.start, self.token.start)
+        if self.record:
+            self.result.value_spans[(section,)] = self.span(opening, self.index)
+        self.index += 1
         return plugins
 
-    def _parse_value(self, path: Path) -> Any:
-        start = self.token.start
-        if self.token.text == "{":
-            open_token = self._advance()
-            value: Any = self._parse_object_body(path, "}", open_token)
-            end = self._advance().end
-        elif self.token.text == "[":
-            value, end = self._parse_array(path)
-        elif self.token.kind in _VALUE_KINDS:
-            value, end = self._parse_concatenation()
+    def parse_plugin_block(self, section: str, index: int) -> dict[str, Any]:
+        name_index = self.index
+        name = self.parse_key()
+        name_end = self.index - 1
+        if self.kinds[self.index] in (EQUALS, COLON):
+            self.index += 1
+        self.skip_newlines()
+        if self.kinds[self.index] != LBRACE:
+            self.fail(f"'{{' to open the plugin block {name!r} in {section}")
+        opening = self.index
+        self.index += 1
+        block_path: Path = (section, index)
+        body = self.parse_object_body(block_path, RBRACE, opening)
+        if self.record:
+            spans = self.result
+            name_span = self.span(name_index, name_end)
+            spans.value_spans[block_path] = self.span(opening, self.index)
+            spans.key_spans[block_path] = name_span
+            if "plugin_name" not in body:
+                spans.value_spans[(*block_path, "plugin_name")] = name_span
+                spans.key_spans[(*block_path, "plugin_name")] = name_span
+        self.index += 1
+        if "plugin_name" in body:
+            return body
+        return {"plugin_name": name, **body}
+
+    def parse_value(self, path: Path) -> Any:
+        """Parse one value and leave `self.index` on the token after it."""
+        first = self.index
+        kinds = self.kinds
+        kind = kinds[first]
+        if kind == UNQUOTED and kinds[first + 1] not in _SIMPLE:
+            # The common case: one unquoted token such as `10`, `true` or `BATCH`.
+            self.index = first + 1
+            value: Any = unquoted_scalar(self.tokens[first])
+        elif kind == LBRACE:
+            self.index += 1
+            value = self.parse_object_body(path, RBRACE, first)
+            self.index += 1
+        elif kind == LBRACKET:
+            value = self.parse_array(path)
+        elif kind in _SIMPLE:
+            value = self.parse_concatenation()
             if value is MISSING:
                 return MISSING
         else:
-            self._fail("a value")
-        self.result.value_spans[path] = (start, end)
+            self.fail("a value")
+        if self.record:
+            self.result.value_spans[path] = self.span(first, self.index - 1)
         return value
 
-    def _parse_array(self, path: Path) -> tuple[list, int]:
-        open_token = self._advance()
-        self._enter()
+    def parse_array(self, path: Path) -> list[Any]:
+        opening = self.index
+        self.enter()
         items: list[Any] = []
+        kinds = self.kinds
+        tokens = self.tokens
+        record = self.record
+        index = opening + 1
         while True:
-            self._skip_separators()
-            if self.token.text == "]":
+            kind = kinds[index]
+            while kind in (NEWLINE, COMMA):
+                index += 1
+                kind = kinds[index]
+            if kind == RBRACKET:
                 break
-            if self.token.kind == "end":
-                self._fail_at(open_token.start, "']' to close this array", "the end of the file")
-            item = self._parse_value((*path, len(items)))
-            if item is not MISSING:
-                items.append(item)
-            self._expect_separator("]", "the array element")
+            if kind == UNQUOTED and not record and kinds[index + 1] not in _SIMPLE:
+                # Inlined common cases of `parse_value`: one unquoted or quoted scalar.
+                items.append(unquoted_scalar(tokens[index]))
+                index += 1
+            elif kind == QUOTED and not record and kinds[index + 1] not in _SIMPLE:
+                items.append(self.quoted_text(index))
+                index += 1
+            else:
+                if kind == END:
+                    self.fail_unclosed(opening, "']' to close this array")
+                self.index = index
+                item = self.parse_value((*path, len(items)) if record else path)
+                if item is not MISSING:
+                    items.append(item)
+                index = self.index
+            kind = kinds[index]
+            if kind not in _AFTER_ARRAY_ELEMENT:
+                if kind == END:
+                    self.fail_unclosed(opening, "']' to close this array")
+                if kinds[index - 1] not in _CLOSERS:
+                    self.index = index
+                    self.fail("a newline or ',' after the array element")
         self.depth -= 1
-        return items, self._advance().end
+        self.index = index + 1
+        return items
 
-    def _parse_concatenation(self) -> tuple[Any, int]:
-        """Read simple values written side by side on one line, such as `"a"${x}"b"`."""
-        pieces: list[tuple[_Token, Any]] = []
-        previous_end = -1
-        gaps: list[str] = []
-        while self.token.kind in _VALUE_KINDS:
-            token = self._advance()
-            gaps.append(self.text[previous_end : token.start] if pieces else "")
-            pieces.append((token, self._piece_value(token)))
-            previous_end = token.end
-        if self.token.text in ("{", "["):
-            self._fail("a newline or ',' after the value (object and array concatenation is not supported)")
+    def parse_concatenation(self) -> Any:
+        """Read simple values written side by side on one line, such as `"a"${x}"b"`.
 
-        if len(pieces) == 1:
-            token, value = pieces[0]
-            if token.kind in ("unquoted", "number"):
-                value = unquoted_scalar(token.text)
-            return value, previous_end
-        parts = []
-        for gap, (token, value) in zip(gaps, pieces, strict=True):
-            if value is MISSING:
-                value = ""
-            elif isinstance(value, (dict, list)):
-                self._fail_at(token.start, "a string, number or boolean in a concatenation", "an object or array")
-            parts.append(gap)
-            parts.append(_as_text(value))
-        return "".join(parts), previous_end
+        Leaves `self.index` on the token after the last piece.
+        """
+        kinds = self.kinds
+        first = self.index
+        self.index += 1
+        if kinds[self.index] not in _SIMPLE:
+            self.reject_object_concatenation()
+            if kinds[first] == UNQUOTED:
+                return unquoted_scalar(self.tokens[first])
+            return self.piece_value(first)
 
-    def _piece_value(self, token: _Token) -> Any:
-        kind = token.kind
-        if kind == "string":
-            return self._string_value(token)
-        if kind == "triple":
-            raw = token.text
-            return raw[3:-3]
-        if kind == "substitution":
-            return self._resolve(token)
-        return token.text
+        parts = [self.piece_text(first)]
+        while kinds[self.index] in _SIMPLE:
+            parts.append(self.gap_before(self.index))
+            parts.append(self.piece_text(self.index))
+            self.index += 1
+        self.reject_object_concatenation()
+        return "".join(parts)
 
-    def _string_value(self, token: _Token) -> str:
-        body = token.text[1:-1]
+    def reject_object_concatenation(self) -> None:
+        if self.kinds[self.index] in (LBRACE, LBRACKET):
+            self.fail(
+                "a newline or ',' after the value (objects and arrays cannot be concatenated)"
+            )
+
+    def gap_before(self, index: int) -> str:
+        """Return the blanks between token `index` and the one before it."""
+        end = self.offset(index - 1) + len(self.tokens[index - 1])
+        return self.text[end : self.offset(index)]
+
+    def piece_text(self, index: int) -> str:
+        value = self.piece_value(index)
+        if value is MISSING:
+            return ""
+        if isinstance(value, dict | list):
+            self.fail_at(
+                self.offset(index),
+                "a string, number or boolean in a concatenation",
+                "an object or array",
+            )
+        return _as_text(value)
+
+    def piece_value(self, index: int) -> Any:
+        kind = self.kinds[index]
+        if kind == QUOTED:
+            return self.quoted_text(index)
+        if kind == SUBSTITUTION:
+            return self.resolve(index)
+        return self.tokens[index]
+
+    def quoted_text(self, index: int) -> str:
+        token = self.tokens[index]
+        if token in _UNFINISHED:
+            self.index = index
+            self.fail("a value")
+        if token.startswith('"""'):
+            return token[3:-3]
+        body = token[1:-1]
         if "\\" not in body:
             return body
 
@@ -424,31 +590,45 @@ class _Parser:
                 return chr(int(match.group(1), 16))
             escaped = match.group(2)
             if escaped not in _SIMPLE_ESCAPES:
-                self._fail_at(
-                    token.start + 1 + match.start(),
-                    "one of the escapes \\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX",
+                self.fail_at(
+                    self.offset(index) + 1 + match.start(),
+                    'one of the escapes \\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX',
                     repr(match.group(0)),
                 )
             return _SIMPLE_ESCAPES[escaped]
 
         return _ESCAPE.sub(replace, body)
 
-    def _resolve(self, token: _Token) -> Any:
-        match = _SUBSTITUTION_BODY.match(self.text, token.start + 2)
-        assert match is not None
+    def resolve(self, index: int) -> Any:
+        written = self.tokens[index]
+        match = _SUBSTITUTION.fullmatch(written)
+        if match is None:  # `${` never closed, or `$` alone
+            self.index = index
+            self.fail("a value")
         optional = match.group(1) is not None
         name = match.group(2)
         if not name:
-            self._fail_at(token.start, "a variable name inside '${}'", "an empty substitution")
+            self.fail_at(
+                self.offset(index), "a variable name inside '${}'", "an empty substitution"
+            )
         if ":" in name:
-            line, column = self.result.line_column(token.start)
-            raise VariableError(
-                f"{self.name}:{line}:{column}: unquoted {token.text} is not valid HOCON, because a "
-                f"default value needs quotes; write \"{token.text}\" instead"
+            self.fail_variable(
+                index,
+                f"unquoted {written} is not valid HOCON, because a default value needs quotes; "
+                f'write "{written}" instead',
             )
         if self.resolver is None:
-            return MISSING if optional else token.text
-        return self.resolver(name, optional, token.start)
+            return MISSING if optional else written
+        value = self.resolver(name)
+        if value is MISSING and not optional:
+            hint = getattr(self.resolver, "hint", None)
+            fix = hint(name) if hint else f"give the variable {name} a value"
+            self.fail_variable(index, f"variable ${{{name}}} has no value; {fix}")
+        return value
+
+    def fail_variable(self, index: int, message: str) -> NoReturn:
+        line, column = self.result.line_column(self.offset(index))
+        raise VariableError(f"{self.name}:{line}:{column}: {message}")
 
 
 def _as_text(value: Any) -> str:
@@ -461,7 +641,7 @@ def _as_text(value: Any) -> str:
     return str(value)
 
 
-def _merge_into(target: dict, source: dict) -> None:
+def _merge_into(target: dict[str, Any], source: dict[str, Any]) -> None:
     for key, value in source.items():
         current = target.get(key)
         if isinstance(current, dict) and isinstance(value, dict):
@@ -476,14 +656,15 @@ def parse(
     *,
     resolver: Resolver | None = None,
     dialect: str = "seatunnel",
+    spans: bool = False,
 ) -> ParseResult:
-    """Parse HOCON text into a dict and the spans of its values.
+    """Parse HOCON text into a dict, and with `spans=True` the spans of its values.
 
     `dialect="seatunnel"` turns top-level `source`, `transform` and `sink` objects into
-    plugin lists; `dialect="plain"` leaves every object as it is, which is what JSON
-    files and non-job HOCON files need. Without a resolver, unquoted substitutions stay
+    plugin lists. `dialect="plain"` leaves every object as it is, for JSON files and
+    HOCON files that are not jobs. Without a resolver, unquoted substitutions stay
     as their literal text and optional ones are dropped.
     """
     if text.startswith("\ufeff"):
         text = " " + text[1:]
-    return _Parser(text, name, resolver, dialect).parse_root()
+    return _Parser(text, name, resolver, dialect, spans).parse_root()

@@ -1,6 +1,9 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -18,7 +21,9 @@ def corpus_root() -> Path | None:
 
 
 @pytest.fixture(autouse=True)
-def isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+def isolated_home(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Path:
     """Point HOME and the XDG folders at a temporary folder, so no test touches the real home."""
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("HOME", str(home))
@@ -34,6 +39,29 @@ def corpus() -> Path:
     root = corpus_root()
     if root is None:
         if os.environ.get("CI"):
-            pytest.fail("STCONFIG_CORPUS is not set or does not exist, and CI must not skip corpus tests")
+            pytest.fail(
+                "STCONFIG_CORPUS is not set or does not exist, and CI must not skip corpus tests"
+            )
         pytest.skip("the SeaTunnel corpus is absent: set STCONFIG_CORPUS to its folder")
     return root
+
+
+def run_stconfig(
+    *args: str, input: str | None = None, cwd: Path | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run the `stconfig` CLI in a subprocess, as a user would, and capture its output."""
+    return subprocess.run(
+        [sys.executable, "-m", "stconfig", *args],
+        input=input,
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env={**os.environ, **(env or {})},
+        timeout=120,
+    )
+
+
+@pytest.fixture
+def cli() -> Callable[..., subprocess.CompletedProcess[str]]:
+    """The `stconfig` CLI, run in a subprocess; see `run_stconfig`."""
+    return run_stconfig

@@ -24,6 +24,7 @@ COMMANDS: dict[str, str] = {
     "encrypt": "shade_commands:encrypt",
     "keygen": "shade_commands:keygen",
     "plugins": "validate_commands:plugins",
+    "run": "run_commands:run",
     "schema": "validate_commands:schema",
     "shades": "shade_commands:shades",
     "validate": "validate_commands:validate",

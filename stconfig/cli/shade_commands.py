@@ -63,7 +63,7 @@ def encrypt(
     input's format, comments and layout; only the encrypted values change. The aes shade
     reads its keys from --key-file, STCONFIG_AES_KEY or env."shade.properties".key_file.
     """
-    from stconfig.encryption import encrypt_text
+    from stconfig.encryption_text import encrypt_text
 
     _run(encrypt_text, "encrypted", file, output, in_place, identifier, key_files, variables)
 
@@ -80,9 +80,9 @@ def decrypt(
 ) -> None:
     """Decrypt the sensitive values of a job config.
 
-    The result holds the secrets in plain text: write it only where that is safe.
+    The result contains the secrets in plain text: write it only where that is safe.
     """
-    from stconfig.encryption import decrypt_text
+    from stconfig.encryption_text import decrypt_text
 
     _run(decrypt_text, "decrypted", file, output, in_place, identifier, key_files, variables)
 
@@ -125,7 +125,7 @@ def _run(
 
 
 def _write(target: Path, text: str, source: Path | None) -> None:
-    from stconfig.encryption import write_atomically
+    from stconfig.encryption_text import write_atomically
     from stconfig.errors import ConfigFileError
 
     bom = source is not None and source.read_bytes().startswith(b"\xef\xbb\xbf")

@@ -12,7 +12,7 @@ RunCli = Callable[..., subprocess.CompletedProcess[str]]
 
 
 def new_key() -> str:
-    """Return a new random AES-256 key in base64, as STCONFIG_AES_KEY holds it."""
+    """Return a new random AES-256 key in base64, the form that STCONFIG_AES_KEY uses."""
     return base64.b64encode(os.urandom(32)).decode("ascii")
 
 

@@ -253,6 +253,15 @@ def test_non_string_values_stay_and_warn(caplog: pytest.LogCaptureFixture) -> No
     assert "123456" not in caplog.text
 
 
+def test_job_without_sensitive_options_warns(caplog: pytest.LogCaptureFixture) -> None:
+    job = base_job(user="reader", url="jdbc:mysql://db/app")
+    with caplog.at_level(logging.WARNING, logger="stconfig"):
+        result = encrypt_job(job)
+    assert result["source"] == job["source"]
+    assert "the job has none of the sensitive options (password, username" in caplog.text
+    assert 'list the options to protect in env."shade.options"' in caplog.text
+
+
 def test_list_elements_handled_one_by_one() -> None:
     job = base_job(token=["k1", 7, "k2"])
     result = encrypt_job(job)
@@ -446,7 +455,9 @@ def test_mask_secrets_at_any_depth() -> None:
         ],
     }
     original = copy.deepcopy(value)
+
     masked = mask_secrets(value)
+
     source = masked["source"][0]
     assert value == original
     assert source["password"] == MASK
@@ -487,6 +498,12 @@ def test_mask_secrets_in_free_text() -> None:
         assert "password=******&ssl=true" in text
         assert '"token": "******"' in text
         assert "postgres://admin:******@db/app" in text
+
+
+def test_mask_secrets_in_text_with_any_separator() -> None:
+    text = "sasl.jaas.config=secret-1 fs.s3a.secret-key: secret-2 Client_Secret = secret-3"
+    masked = mask_secrets(text)
+    assert masked == "sasl.jaas.config=****** fs.s3a.secret-key: ****** Client_Secret = ******"
 
 
 def test_mask_secrets_on_scalars() -> None:

@@ -10,13 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from stconfig.config import LoadedConfig, loads
-from stconfig.encryption import (
-    EncryptionError,
-    decrypt_job,
-    decrypt_text,
-    encrypt_text,
-    sensitive_paths,
-)
+from stconfig.encryption import EncryptionError, decrypt_job, sensitive_paths
+from stconfig.encryption_text import decrypt_text, encrypt_text
 from stconfig.shades.registry import find_shade
 
 COMMENTED_HOCON = '''\
@@ -285,3 +280,19 @@ def test_text_round_trip_any_secret(aes_key: str, secret: str, identifier: str) 
     decrypted = decrypt_text(loaded_from(encrypted.text))
     assert decrypted.job["source"][0]["password"] == secret
     assert decrypted.job["sink"] == loaded.job["sink"]
+
+
+def test_plain_value_left_elsewhere_warns(caplog: pytest.LogCaptureFixture) -> None:
+    text = COMMENTED_HOCON.replace(
+        '    password = "secret-1"   # rotated monthly\n',
+        '    password = "old-secret-0"\n    # was old-secret-0 until May\n'
+        '    password = "secret-1"   # rotated monthly\n',
+    ).replace("username = reader", 'username = "old-secret-0"')
+    with caplog.at_level(logging.WARNING, logger="stconfig"):
+        result = encrypt_text(loaded_from(text))
+    assert result.text.count("old-secret-0") == 2
+    messages = [record.getMessage() for record in caplog.records]
+    leftovers = [message for message in messages if "still appears here" in message]
+    assert len(leftovers) == 1
+    assert leftovers[0].startswith("job.conf:15: the plain value of source[0].username")
+    assert all("old-secret-0" not in message for message in messages)

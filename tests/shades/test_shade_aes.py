@@ -198,7 +198,7 @@ def test_aes_missing_key_file_named(tmp_path: Path) -> None:
 def test_aes_empty_key_file_fails(tmp_path: Path) -> None:
     key_file = tmp_path / "empty.key"
     key_file.write_text("# nothing here\n", encoding="utf-8")
-    with pytest.raises(ShadeError, match="holds no key"):
+    with pytest.raises(ShadeError, match="contains no key"):
         load_keys([str(key_file)], None)
 
 

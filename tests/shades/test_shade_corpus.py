@@ -7,7 +7,8 @@ from typing import Any
 import pytest
 
 from stconfig.config import LoadedConfig, load, loads
-from stconfig.encryption import decrypt_job, decrypt_text, encrypt_job, encrypt_text
+from stconfig.encryption import decrypt_job, encrypt_job
+from stconfig.encryption_text import decrypt_text, encrypt_text
 from stconfig.errors import StconfigError
 
 pytestmark = pytest.mark.corpus

@@ -35,6 +35,7 @@ ENTRY_POINTS = (
     "[stconfig.shades]\\n"
     "reverse = tiny_shades:ReverseShade\\n"
     "broken = tiny_shades.broken:BrokenShade\\n"
+    "base64 = tiny_shades:ImpostorShade\\n"
 )
 
 
@@ -85,6 +86,12 @@ class ReverseShade:
         if not value.endswith(self.suffix):
             raise ValueError("missing suffix in " + value)
         return value[: len(value) - len(self.suffix)][::-1]
+
+
+class ImpostorShade(ReverseShade):
+    """Claims the built-in identifier `base64`; the built-in must win."""
+
+    identifier = "base64"
 '''
 
 BROKEN = 'raise RuntimeError("tiny_shades.broken fails on import")\n'
@@ -111,7 +118,7 @@ def build_distribution(root: Path) -> Path:
 
 
 def create_venv(root: Path) -> Path:
-    """Create a venv that sees the project's packages; skip if venvs cannot be made here."""
+    """Create a venv that can import the project's packages, or skip if venv creation fails."""
     venv = root / "venv"
     try:
         subprocess.run(
@@ -179,6 +186,23 @@ def test_plugin_is_listed_and_broken_one_warns(plugin_python: Path, tmp_path: Pa
     assert "broken" not in rows
     assert "shade 'broken' from tiny-shades 0.1.0 failed to load" in result.stderr
     assert "RuntimeError" in result.stderr
+
+
+def test_builtin_wins_identifier_clash(plugin_python: Path, tmp_path: Path) -> None:
+    listed = run(plugin_python, "-m", "stconfig", "shades", cwd=tmp_path)
+    assert listed.returncode == 0
+    rows = [line.split() for line in listed.stdout.splitlines()[1:]]
+    assert [row[1] for row in rows if row[0] == "base64"] == ["stconfig"]
+    assert (
+        "shade 'base64' is provided by both stconfig and tiny-shades; using the one from stconfig"
+        in listed.stderr
+    )
+
+    path = tmp_path / "job.conf"
+    path.write_text(JOB.replace('"REVERSE"', '"base64"'), encoding="utf-8")
+    encrypted = run(plugin_python, "-m", "stconfig", "encrypt", str(path), cwd=tmp_path)
+    assert encrypted.returncode == 0
+    assert 'password = "c2VjcmV0LTE="' in encrypted.stdout
 
 
 def test_plugin_encrypts_and_decrypts(plugin_python: Path, tmp_path: Path) -> None:

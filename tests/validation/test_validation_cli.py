@@ -185,8 +185,8 @@ def test_not_a_job_is_one_error(run_cli, tmp_path):
     result = run_cli("validate", "app.conf")
     assert result.returncode == 1
     assert result.stdout.splitlines() == [
-        "app.conf: error: $: not a SeaTunnel job, because it has no source or sink block "
-        "(top-level keys: datastax-java-driver); a job has env, source, transform and sink blocks",
+        "app.conf: error: $: not a SeaTunnel job, because it has none of the blocks env, source, "
+        "transform and sink (top-level keys: datastax-java-driver)",
         "1 file(s) checked: 1 invalid, 1 error(s), 0 warning(s)",
     ]
 

@@ -133,9 +133,7 @@ def test_non_jobs_get_one_error(results):
             seen.add(path.name)
             assert len(findings) == 1
             assert findings[0].severity == "error"
-            assert findings[0].message.startswith(
-                "not a SeaTunnel job, because it has no source or sink block"
-            )
+            assert findings[0].message.startswith("not a SeaTunnel job, because it has none")
     assert seen == NOT_JOBS
 
 

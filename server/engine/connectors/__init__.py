@@ -1,0 +1,1 @@
+"""Runner sources and sinks: FakeSource, Console, Assert, LocalFile and Jdbc on SQLite."""

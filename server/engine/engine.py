@@ -1,0 +1,298 @@
+"""The engine: one worker process per job, supervised by a thread per job.
+
+A job's plugins run in their own process, so a busy or stuck plugin cannot stall the
+process that supervises it. A cancel is first sent to the worker, which stops between
+two batches; a worker that has not ended `CANCEL_GRACE` seconds later is terminated,
+so a cancel always ends the job within a second.
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+from stconfig.server.engine.checkpoints import CheckpointStore
+from stconfig.server.engine.dag import build_dag
+from stconfig.server.engine.errors import NoCheckpointError
+from stconfig.server.engine.masking import mask_text, sensitive_values
+from stconfig.server.engine.metrics import format_metrics
+
+logger = logging.getLogger(__name__)
+
+TERMINAL_STATES = frozenset(("FINISHED", "FAILED", "CANCELED", "SAVEPOINT_DONE", "UNKNOWABLE"))
+# Seconds a worker has to stop by itself after a cancel, before it is terminated.
+CANCEL_GRACE = 0.5
+# Seconds a worker has to finish a savepoint before it is terminated and the job fails.
+SAVEPOINT_TIMEOUT = 30.0
+_POLL = 0.05
+
+
+@dataclass
+class JobEvent:
+    """A change of a job's state, passed to the `on_event` callback."""
+
+    job_id: int
+    status: str
+    error: str | None
+    metrics: dict[str, Any]
+    time: float = field(default_factory=time.time)
+
+
+class JobHandle:
+    """A job running in a worker process; its methods are safe to call from any thread."""
+
+    def __init__(
+        self,
+        job_id: int,
+        job: dict[str, Any],
+        engine: Engine,
+        on_event: Callable[[JobEvent], None] | None,
+    ) -> None:
+        self.job_id = job_id
+        self.status = "CREATED"
+        self.error: str | None = None
+        self._job = job
+        self._engine = engine
+        self._on_event = on_event
+        self._secrets = sensitive_values(job)
+        self._raw_metrics: dict[str, Any] | None = None
+        self._lock = threading.Lock()
+        self._done = threading.Event()
+        self._request: str | None = None
+        self._request_time = 0.0
+        self._dag: dict[str, Any] | None = None
+        self._process: Any = None
+        self._connection: Any = None
+
+    def metrics(self) -> dict[str, Any]:
+        """Return SeaTunnel's REST `metrics` object for this job."""
+        return format_metrics(self._raw_metrics)
+
+    def dag(self) -> dict[str, Any]:
+        """Return SeaTunnel's REST `jobDag` object for this job."""
+        if self._dag is None:
+            self._dag = build_dag(self._job, self.job_id)
+        return self._dag
+
+    def cancel(self) -> None:
+        """Cancel the job: CANCELING now, CANCELED within a second. Ignored once it ended."""
+        self._ask("cancel", "CANCELING")
+
+    def stop_with_savepoint(self) -> None:
+        """Take a savepoint and stop: DOING_SAVEPOINT, then SAVEPOINT_DONE."""
+        self._ask("savepoint", "DOING_SAVEPOINT")
+
+    def wait(self, timeout: float | None = None) -> str:
+        """Wait until the job ends (or `timeout` seconds pass) and return its status."""
+        self._done.wait(timeout)
+        return self.status
+
+    # Supervisor side
+
+    def _ask(self, request: str, status: str) -> None:
+        with self._lock:
+            if self.status in TERMINAL_STATES or self._request is not None:
+                logger.info("job %s: %s ignored, the job is %s", self.job_id, request, self.status)
+                return
+            self._request = request
+            self._request_time = time.monotonic()
+        self._set_status(status)
+        try:
+            self._connection.send(request)
+        except (OSError, AttributeError):
+            logger.debug("job %s: the worker is gone before the %s request", self.job_id, request)
+
+    def _launch(self, restore: bool) -> None:
+        parent, child = socket.socketpair()
+        self._connection = Connection(parent.detach())
+        engine = self._engine
+        self._set_status("PENDING")
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", "stconfig.server.engine.worker", str(child.fileno())],
+            pass_fds=(child.fileno(),),
+            stdin=subprocess.DEVNULL,
+        )
+        child.close()
+        self._connection.send(
+            {
+                "job_id": self.job_id,
+                "job": self._job,
+                "data_dir": str(engine.data_dir),
+                "allow_paths": (
+                    [str(p) for p in engine.allow_paths] if engine.allow_paths is not None else None
+                ),
+                "restore": restore,
+            }
+        )
+        thread = threading.Thread(
+            target=self._supervise, name=f"stconfig-supervisor-{self.job_id}", daemon=True
+        )
+        thread.start()
+
+    def _supervise(self) -> None:
+        final: tuple[str, str | None] | None = None
+        try:
+            final = self._follow_worker()
+        except Exception as exc:  # the supervisor must always settle the job
+            logger.exception("job %s: supervisor failed", self.job_id)
+            final = ("FAILED", f"supervisor failed: {type(exc).__name__}: {exc}")
+        finally:
+            self._stop_process()
+            status, error = final or ("FAILED", "the worker process ended without a status")
+            self._settle(status, error)
+
+    def _follow_worker(self) -> tuple[str, str | None]:
+        while True:
+            if self._connection.poll(_POLL):
+                try:
+                    message = self._connection.recv()
+                except (EOFError, OSError):
+                    return self._worker_gone()
+                outcome = self._handle(message)
+                if outcome is not None:
+                    return outcome
+                continue
+            overdue = self._overdue()
+            if overdue is not None:
+                return overdue
+            if self._process.poll() is not None and not self._connection.poll(0):
+                return self._worker_gone()
+
+    def _handle(self, message: tuple[Any, ...]) -> tuple[str, str | None] | None:
+        kind = message[0]
+        if kind == "metrics":
+            self._raw_metrics = message[1]
+        elif kind == "status":
+            if self._request is None or message[1] == self.status:
+                self._set_status(message[1], message[2])
+        elif kind == "checkpoint":
+            logger.debug("job %s: %s %s completed", self.job_id, message[2], message[1])
+        elif kind == "final":
+            return message[1], message[2]
+        return None
+
+    def _overdue(self) -> tuple[str, str | None] | None:
+        if self._request is None:
+            return None
+        waited = time.monotonic() - self._request_time
+        if self._request == "cancel" and waited > CANCEL_GRACE:
+            logger.warning(
+                "job %s: worker did not stop in %.1f s; terminating it", self.job_id, CANCEL_GRACE
+            )
+            return "CANCELED", None
+        if self._request == "savepoint" and waited > SAVEPOINT_TIMEOUT:
+            return "FAILED", (
+                f"the savepoint of job {self.job_id} timed out after {SAVEPOINT_TIMEOUT:.0f} s; "
+                "the job can be resumed from its last checkpoint"
+            )
+        return None
+
+    def _worker_gone(self) -> tuple[str, str | None]:
+        if self._request == "cancel":
+            return "CANCELED", None
+        code = self._process.wait(1)
+        return "FAILED", f"the worker process of job {self.job_id} exited with code {code}"
+
+    def _stop_process(self) -> None:
+        process = self._process
+        if process is None:
+            return
+        for stop in (None, process.terminate, process.kill):
+            if stop is not None:
+                stop()
+            try:
+                process.wait(0.2 if stop is not process.kill else 2)
+                break
+            except subprocess.TimeoutExpired:
+                continue
+        self._connection.close()
+
+    def _settle(self, status: str, error: str | None) -> None:
+        if status in ("FINISHED", "CANCELED"):
+            self._engine.delete_checkpoints(self.job_id)
+        if status == "FAILED":
+            logger.warning("job %s failed: %s", self.job_id, mask_text(error or "", self._secrets))
+        else:
+            logger.info("job %s ended %s", self.job_id, status)
+        self._set_status(status, error)
+        self._engine._forget(self.job_id)
+        self._done.set()
+
+    def _set_status(self, status: str, error: str | None = None) -> None:
+        with self._lock:
+            self.status = status
+            if error is not None:
+                self.error = mask_text(error, self._secrets)
+        if self._on_event is not None:
+            event = JobEvent(self.job_id, status, self.error, self.metrics())
+            try:
+                self._on_event(event)
+            except Exception:
+                logger.exception("job %s: the on_event callback raised", self.job_id)
+
+
+class Engine:
+    """Runs jobs in worker processes and keeps their checkpoints in `data_dir`."""
+
+    def __init__(self, data_dir: Path, *, allow_paths: list[Path] | None = None) -> None:
+        self.data_dir = Path(data_dir)
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.allow_paths = None if allow_paths is None else [Path(p) for p in allow_paths]
+        self.store = CheckpointStore(self.data_dir / "checkpoints.db")
+        self._jobs: dict[int, JobHandle] = {}
+        self._lock = threading.Lock()
+
+    def start(
+        self,
+        job_id: int,
+        job: dict[str, Any],
+        *,
+        restore: bool = False,
+        on_event: Callable[[JobEvent], None] | None = None,
+    ) -> JobHandle:
+        """Start a decrypted canonical job in a new worker process and return at once."""
+        if restore and not self.store.has(job_id):
+            raise NoCheckpointError(
+                f"job {job_id} has no savepoint or checkpoint to resume from; "
+                "submit it without the savepoint option to start it afresh"
+            )
+        handle = JobHandle(job_id, job, self, on_event)
+        with self._lock:
+            self._jobs[job_id] = handle
+        logger.info("job %s: starting%s", job_id, " from its savepoint" if restore else "")
+        handle._launch(restore)
+        return handle
+
+    def has_checkpoint(self, job_id: int) -> bool:
+        return self.store.has(job_id)
+
+    def delete_checkpoints(self, job_id: int) -> None:
+        self.store.delete(job_id)
+
+    def running(self) -> list[JobHandle]:
+        with self._lock:
+            return list(self._jobs.values())
+
+    def shutdown(self, savepoint: bool = False) -> None:
+        """Cancel, or stop with a savepoint, every running job, and wait for them to end."""
+        handles = self.running()
+        for handle in handles:
+            if savepoint:
+                handle.stop_with_savepoint()
+            else:
+                handle.cancel()
+        for handle in handles:
+            handle.wait(SAVEPOINT_TIMEOUT + 5 if savepoint else 5)
+
+    def _forget(self, job_id: int) -> None:
+        with self._lock:
+            self._jobs.pop(job_id, None)

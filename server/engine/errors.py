@@ -1,0 +1,50 @@
+"""Errors raised by the job runner.
+
+Messages that reproduce SeaTunnel's own error text keep SeaTunnel's form
+`ErrorCode:[CODE], ErrorDescription:[description] - detail`, so a user can search for them.
+"""
+
+from __future__ import annotations
+
+from stconfig.errors import StconfigError
+
+
+class EngineError(StconfigError):
+    """A job that cannot be built or run, with the reason."""
+
+
+class PluginError(EngineError):
+    """A plugin whose options are missing or invalid, or that failed while running."""
+
+
+class UnknownPluginError(PluginError):
+    """A `plugin_name` that no installed runner plugin provides."""
+
+
+class PathNotAllowedError(EngineError):
+    """A file or folder outside the roots the engine may open."""
+
+
+class NoCheckpointError(EngineError):
+    """A restore of a job that has no savepoint or checkpoint."""
+
+
+class JobDefinitionError(EngineError):
+    """A table graph that cannot be built (SeaTunnel's JobDefineCheckException)."""
+
+
+def seatunnel_error(code: str, description: str, detail: str | None = None) -> str:
+    """Format an error text the way SeaTunnel's exceptions render it."""
+    text = f"ErrorCode:[{code}], ErrorDescription:[{description}]"
+    return text if detail is None else f"{text} - {detail}"
+
+
+def option_error(detail: str) -> PluginError:
+    """Return SeaTunnel's API-02 option validation error with the given detail."""
+    return PluginError(seatunnel_error("API-02", "Option item validate failed", detail))
+
+
+def required_options_error(*names: str) -> PluginError:
+    """Return SeaTunnel's error for required options that are not set."""
+    quoted = ", ".join(f"'{name}'" for name in names)
+    return option_error(f"There are unconfigured options, the options({quoted}) are required.")

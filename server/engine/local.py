@@ -1,0 +1,83 @@
+"""Run one job in the foreground, as `stconfig run` does: load, validate, decrypt, run."""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from stconfig.errors import StconfigError
+from stconfig.server.engine.engine import TERMINAL_STATES, Engine, JobHandle
+
+logger = logging.getLogger(__name__)
+
+LOCAL_JOB_ID = 1
+
+
+class InvalidJobError(StconfigError):
+    """A job config with validation errors."""
+
+
+@dataclass
+class RunResult:
+    """How a foreground run ended."""
+
+    status: str
+    error: str | None
+    metrics: dict[str, Any]
+    seconds: float
+    interrupted: bool = False
+
+
+def prepare_job(
+    path: str, variables: Mapping[str, str], report: Callable[[str], None]
+) -> dict[str, Any]:
+    """Load, validate and decrypt a job config; `report` receives each validation finding."""
+    from stconfig.config import load
+    from stconfig.encryption import decrypt_job
+    from stconfig.validation import has_errors, validate
+
+    loaded = load(path, variables=dict(variables))
+    findings = validate(loaded)
+    for finding in findings:
+        report(str(finding))
+    if has_errors(findings):
+        errors = sum(1 for finding in findings if finding.severity == "error")
+        raise InvalidJobError(
+            f"{loaded.name}: {errors} validation error{'s' if errors != 1 else ''}; "
+            "fix them and run the job again"
+        )
+    return decrypt_job(loaded.job)
+
+
+def run_in_foreground(
+    job: dict[str, Any],
+    *,
+    on_progress: Callable[[JobHandle, float], None],
+    interval: float,
+) -> RunResult:
+    """Run a job in a worker process until it ends; Ctrl-C cancels it.
+
+    `on_progress(handle, seconds)` is called every `interval` seconds while it runs.
+    """
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="stconfig-run-") as data_dir:
+        engine = Engine(Path(data_dir))
+        handle = engine.start(LOCAL_JOB_ID, job)
+        interrupted = False
+        try:
+            while handle.wait(interval) not in TERMINAL_STATES:
+                on_progress(handle, time.monotonic() - started)
+        except KeyboardInterrupt:
+            interrupted = True
+            logger.info("Ctrl-C: canceling the job")
+            handle.cancel()
+            handle.wait(10)
+        engine.store.close()
+    return RunResult(
+        handle.status, handle.error, handle.metrics(), time.monotonic() - started, interrupted
+    )

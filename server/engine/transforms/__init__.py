@@ -1,0 +1,1 @@
+"""Runner transforms: Copy, Filter, FieldMapper, Replace, Split, FilterRowKind and Sql."""

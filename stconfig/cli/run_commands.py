@@ -1,0 +1,78 @@
+"""The `run` command: run one job in the foreground."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+
+from stconfig.cli.options import variable_option
+
+# Seconds between progress updates: redrawn in place on a terminal, one line otherwise.
+TERMINAL_INTERVAL = 0.25
+LOG_INTERVAL = 5.0
+
+
+@click.command()
+@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
+@variable_option
+@click.option(
+    "--progress-interval",
+    type=click.FloatRange(min=0.05),
+    default=None,
+    help="Seconds between progress lines on stderr [default: 0.25 on a terminal, else 5].",
+)
+def run(file: str, variables: dict[str, str], progress_interval: float | None) -> int:
+    """Run a job locally and print its Console output on stdout.
+
+    FILE is a .conf, .hocon or .json job, or - for stdin. The job is validated and
+    decrypted first, then runs in a worker process. Progress (rows read and written,
+    rows/s) and a summary go to stderr. Exit status: 0 when the job FINISHED, 1 when it
+    FAILED, 130 after Ctrl-C.
+    """
+    from stconfig.errors import StconfigError
+    from stconfig.server.engine.local import prepare_job, run_in_foreground
+
+    job = prepare_job(file, variables, report=lambda line: click.echo(line, err=True))
+    terminal = sys.stderr.isatty()
+    interval = progress_interval or (TERMINAL_INTERVAL if terminal else LOG_INTERVAL)
+    result = run_in_foreground(
+        job,
+        on_progress=lambda handle, seconds: _progress(handle.metrics(), seconds, terminal),
+        interval=interval,
+    )
+    if terminal:
+        click.echo("\r\033[K", nl=False, err=True)
+    _summary(result.status, result.metrics, result.seconds)
+    if result.interrupted:
+        click.echo("error: interrupted; the job was canceled", err=True)
+        return 130
+    if result.status != "FINISHED":
+        raise StconfigError(f"job {result.status}: {result.error or 'no error text'}")
+    return 0
+
+
+def _progress(metrics: dict[str, Any], seconds: float, terminal: bool) -> None:
+    read, written = int(metrics["SourceReceivedCount"]), int(metrics["SinkWriteCount"])
+    rate = read / seconds if seconds > 0 else 0.0
+    line = f"{seconds:6.1f} s  read {read:,} rows  written {written:,} rows  {rate:,.0f} rows/s"
+    if terminal:
+        click.echo(f"\r\033[K{line}", nl=False, err=True)
+    else:
+        click.echo(line, err=True)
+
+
+def _summary(status: str, metrics: dict[str, Any], seconds: float) -> None:
+    read, written = int(metrics["SourceReceivedCount"]), int(metrics["SinkWriteCount"])
+    lines = [
+        f"Job {status} in {seconds:.2f} s",
+        f"  rows read:     {read:,} ({int(metrics['SourceReceivedBytes']):,} bytes)",
+        f"  rows written:  {written:,} ({int(metrics['SinkWriteBytes']):,} bytes)",
+        f"  rows/s read:   {read / seconds if seconds > 0 else 0.0:,.0f}",
+    ]
+    for table, count in sorted(metrics["TableSourceReceivedCount"].items()):
+        lines.append(f"  table {table}: read {int(count):,}")
+    for table, count in sorted(metrics["TableSinkWriteCount"].items()):
+        lines.append(f"  table {table}: written {int(count):,}")
+    click.echo("\n".join(lines), err=True)

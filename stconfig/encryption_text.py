@@ -1,0 +1,304 @@
+"""Encrypt or decrypt the sensitive values of a config in its own text.
+
+Only the bytes of the shaded values change, so comments, key order, blank lines and
+indentation stay as written. The values come from `stconfig.encryption`, which also
+serves the jobs of the REST node and the runner, and the rewritten text is loaded again
+to check that it gives exactly the expected job.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import logging
+import os
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from stconfig.encryption import (
+    IDENTIFIER_OPTION,
+    EncryptionError,
+    JobPath,
+    check_job_structure,
+    format_path,
+    get_path,
+    identifier_path,
+    open_decrypting_shade,
+    open_encrypting_shade,
+    record_identifier,
+    sensitive_paths,
+    shade_values,
+    with_changes,
+)
+
+if TYPE_CHECKING:
+    from stconfig.config import LoadedConfig
+    from stconfig.shades import Shade
+
+logger = logging.getLogger(__name__)
+
+# A `${name}` inside a written value: a HOCON substitution, or a placeholder that
+# SeaTunnel fills from a variable. Such values are left as written.
+_VARIABLE = "${"
+
+Edit = tuple[int, int, str]
+
+
+@dataclass
+class TextResult:
+    """A config rewritten by `encrypt_text` or `decrypt_text`."""
+
+    text: str
+    job: dict[str, Any]
+    identifier: str | None
+    changed: list[JobPath] = field(default_factory=list)
+    skipped: list[JobPath] = field(default_factory=list)
+
+
+def encrypt_text(
+    loaded: LoadedConfig,
+    *,
+    identifier: str | None = None,
+    key_files: Sequence[str] = (),
+    variables: Mapping[str, str] | None = None,
+) -> TextResult:
+    """Encrypt the sensitive values of a loaded config in its own text.
+
+    Only the bytes of the encrypted values change (and `shade.identifier`, when
+    `identifier` names another shade than the config). Values written with `${...}`
+    are left as written and reported, because encrypting them would put the variable's
+    value into the file. `variables` must be the ones `loaded` was loaded with, because
+    the rewritten text is loaded again to check that only the shaded values changed.
+    """
+    with _named(loaded.name):
+        check_job_structure(loaded.job)
+        shade = open_encrypting_shade(loaded.job, identifier, key_files)
+        return _rewrite(loaded, shade, encrypt=True, variables=variables)
+
+
+def decrypt_text(
+    loaded: LoadedConfig,
+    *,
+    identifier: str | None = None,
+    key_files: Sequence[str] = (),
+    variables: Mapping[str, str] | None = None,
+) -> TextResult:
+    """Decrypt the sensitive values of a loaded config in its own text. See `encrypt_text`."""
+    with _named(loaded.name):
+        check_job_structure(loaded.job)
+        shade = open_decrypting_shade(loaded.job, identifier, key_files)
+        if shade is None:
+            logger.warning(
+                '%s names no shade in env."shade.identifier"; nothing to decrypt', loaded.name
+            )
+            return TextResult(loaded.text, copy.deepcopy(loaded.job), None)
+        return _rewrite(loaded, shade, encrypt=False, variables=variables)
+
+
+@contextmanager
+def _named(name: str) -> Iterator[None]:
+    """Put the config's name in front of an `EncryptionError` raised inside."""
+    try:
+        yield
+    except EncryptionError as exc:
+        raise EncryptionError(f"{name}: {exc}") from None
+
+
+def _rewrite(
+    loaded: LoadedConfig, shade: Shade, *, encrypt: bool, variables: Mapping[str, str] | None
+) -> TextResult:
+    job = loaded.job
+    skipped = _written_with_variables(loaded, shade, encrypt)
+    changes = shade_values(job, shade, encrypt=encrypt, skip=skipped.__contains__)
+
+    expected = with_changes(job, changes)
+    edits = _value_edits(loaded, changes)
+    if encrypt and record_identifier(expected, shade.identifier):
+        edits.append(_identifier_edit(loaded, shade.identifier))
+
+    text = loaded.text
+    for start, end, replacement in sorted(edits, reverse=True):
+        text = text[:start] + replacement + text[end:]
+    _check_rewrite(loaded, text, expected, variables)
+    if encrypt:
+        _warn_plain_text_left(loaded, text, changes)
+    return TextResult(text, expected, shade.identifier, list(changes), skipped)
+
+
+# Plain values shorter than this are too likely to occur by chance to be worth a warning.
+_LEFTOVER_MIN_LENGTH = 6
+
+
+def _warn_plain_text_left(loaded: LoadedConfig, text: str, changes: Mapping[JobPath, str]) -> None:
+    """Warn when an encrypted value still appears in plain text elsewhere in the file.
+
+    A comment, or an earlier duplicate of the key that HOCON overrides, can keep a
+    secret in the file after its value was encrypted. The warning names the line only.
+    """
+    # NOTE: an overridden duplicate key whose value differs from every encrypted value is
+    # not found, because the parser records the span of the last occurrence only.
+    for path in changes:
+        plain = get_path(loaded.job, path)
+        if len(plain) < _LEFTOVER_MIN_LENGTH:
+            continue
+        position = text.find(plain)
+        if position >= 0:
+            line = text.count("\n", 0, position) + 1
+            logger.warning(
+                "%s:%d: the plain value of %s still appears here (in a comment or an "
+                "overridden duplicate key?); remove it by hand",
+                loaded.name,
+                line,
+                format_path(path),
+            )
+
+
+def _written_with_variables(loaded: LoadedConfig, shade: Shade, encrypt: bool) -> list[JobPath]:
+    """Return the sensitive values written with `${...}`, which stay as written."""
+    advice = f"; put the {shade.identifier} value into the variable instead" if encrypt else ""
+    skipped = []
+    for path in sensitive_paths(loaded.job, shade):
+        span = loaded.span(path)
+        if span is not None and _VARIABLE in loaded.text[span[0] : span[1]]:
+            logger.warning(
+                "%s: %s is written with a ${...} variable, so it is left as written%s",
+                loaded.name,
+                format_path(path),
+                advice,
+            )
+            skipped.append(path)
+    return skipped
+
+
+def _value_edits(loaded: LoadedConfig, changes: Mapping[JobPath, str]) -> list[Edit]:
+    edits = []
+    for path, value in changes.items():
+        span = loaded.span(path)
+        if span is None:
+            raise EncryptionError(
+                f"cannot find where {format_path(path)} is written (is it built with +=?), "
+                f"so it cannot be rewritten; write it as one plain value or list"
+            )
+        edits.append((span[0], span[1], _quoted(value)))
+    return edits
+
+
+def _quoted(value: str) -> str:
+    """Write a string as a JSON string, which is also a valid quoted HOCON string."""
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _identifier_edit(loaded: LoadedConfig, identifier: str) -> Edit:
+    """Return the edit that sets `shade.identifier`, replacing or adding the option."""
+    path = identifier_path(loaded.job)
+    if path is not None:
+        span = loaded.span(path)
+        if span is None or _VARIABLE in loaded.text[span[0] : span[1]]:
+            raise EncryptionError(
+                'env."shade.identifier" is not written as a plain value, so --identifier '
+                f"cannot change it; set it to {identifier!r} in the file"
+            )
+        return (span[0], span[1], _quoted(identifier))
+
+    if loaded.format == "json":
+        entry = f'"{IDENTIFIER_OPTION}": {_quoted(identifier)}'
+        env_entry = f'"env": {{{entry}}}'
+    else:
+        entry = f"{IDENTIFIER_OPTION} = {_quoted(identifier)}"
+        env_entry = f"env {{\n  {entry}\n}}"
+    env_span = loaded.span(("env",))
+    if not isinstance(loaded.job.get("env"), Mapping) or env_span is None:
+        return _insert_before_first_key(loaded, (), env_entry)
+    if loaded.job["env"]:
+        return _insert_before_first_key(loaded, ("env",), entry)
+    inside = env_span[0] + 1  # just after the `{` of an empty env
+    return (inside, inside, f" {entry} " if loaded.format == "hocon" else entry)
+
+
+def _insert_before_first_key(loaded: LoadedConfig, path: JobPath, entry: str) -> Edit:
+    """Insert an entry before the first key of the object at `path`, in its indentation."""
+    key_starts = [
+        span[0]
+        for key_path, span in loaded.spans.key_spans.items()
+        if len(key_path) == len(path) + 1 and key_path[: len(path)] == path
+    ]
+    if not key_starts:
+        raise EncryptionError(
+            'cannot find where to add env."shade.identifier"; add it to the env block yourself'
+        )
+    start = min(key_starts)
+    line_start = loaded.text.rfind("\n", 0, start) + 1
+    indent = loaded.text[line_start:start]
+    separator = "," if loaded.format == "json" else ""
+    if indent.strip():
+        return (start, start, f"{entry}{separator} ")
+    entry = entry.replace("\n", "\n" + indent)
+    return (start, start, f"{entry}{separator}\n{indent}")
+
+
+def _check_rewrite(
+    loaded: LoadedConfig, text: str, expected: dict[str, Any], variables: Mapping[str, str] | None
+) -> None:
+    """Load the rewritten text again; it must give exactly the expected job."""
+    from stconfig.config import loads
+
+    reread = loads(text, name=loaded.name, format=loaded.format, variables=variables)
+    if reread.job != expected:
+        raise EncryptionError(
+            "rewriting the values in place gave a different job, so nothing was written; "
+            "this is a bug in stconfig: please report it with the layout (not the values) "
+            "of the file"
+        )
+
+
+# Writing files
+
+
+def write_atomically(
+    path: Path, text: str, *, mode_from: Path | None = None, bom: bool = False
+) -> None:
+    """Write text to `path` through a temporary file in the same folder and `os.replace`.
+
+    The file keeps the mode of `mode_from` (or its own mode, when it exists). A symbolic
+    link is followed, so the file it points to is replaced, not the link.
+    """
+    import tempfile
+
+    target = Path(os.path.realpath(path))
+    mode = _mode_of(target) or (_mode_of(mode_from) if mode_from is not None else None)
+    data = ("\ufeff" if bom else "").encode("utf-8") + text.encode("utf-8")
+
+    descriptor, temporary = tempfile.mkstemp(
+        dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"
+    )
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if mode is not None:
+            os.chmod(temporary, mode)
+        else:
+            os.chmod(temporary, 0o666 & ~_umask())
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def _mode_of(path: Path | None) -> int | None:
+    if path is None:
+        return None
+    try:
+        return path.stat().st_mode & 0o7777
+    except OSError:
+        return None
+
+
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
