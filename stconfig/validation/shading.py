@@ -26,7 +26,12 @@ def check_shade(job: Mapping[str, Any]) -> list[Issue]:
     if not isinstance(identifier, str) or not identifier.strip():
         return []
 
+    from stconfig.encryption import PASS_THROUGH_IDENTIFIER
     from stconfig.shades import registry
+
+    if identifier.lower() == PASS_THROUGH_IDENTIFIER:
+        # SeaTunnel's pass-through shade: values are meant to stay as written.
+        return []
 
     installed = registry.identifiers()
     exact = {name.lower(): name for name in installed}.get(identifier.lower())

@@ -58,6 +58,10 @@ def test_misspelled_shade_gets_a_suggestion():
     )
 
 
+def test_pass_through_shade_is_accepted():
+    assert check(JOB.format(shade="default", user="user1", password="secret-1")) == []
+
+
 def test_shade_in_other_case_warns_about_seatunnel():
     findings = check(JOB.format(shade="BASE64", user="dXNlcjE=", password="c2VjcmV0LTE="))
     assert brief(findings) == [
