@@ -144,9 +144,10 @@ def nested_view(
 
     `row { num = 10 }` is read like `row.num = 10`. Returns the options with such values
     added under their flat names, where each flat name was written, and the top-level
-    keys that only held them.
+    keys that held them.
     """
-    heads = {key for key in options if isinstance(options[key], dict)}
+    first_parts = _first_parts(dotted)
+    heads = {key for key in options if key in first_parts and isinstance(options[key], dict)}
     if not heads:
         return options, {}, set()
     view = options
@@ -163,6 +164,11 @@ def nested_view(
         renamed[name] = where
     consumed = {where[0] for where in renamed.values() if isinstance(where[0], str)}
     return view, renamed, consumed
+
+
+@cache
+def _first_parts(dotted: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(name.split(".", 1)[0] for name in dotted)
 
 
 def _nested_path(options: Mapping[str, Any], key: str) -> ValuePath | None:
