@@ -116,14 +116,25 @@ def describe_list(names: Iterable[str], *, conjunction: str = "or") -> str:
 
 
 def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
-    """Return the candidate closest to `word`, ignoring case, when one is close enough."""
+    """Return the candidate closest to `word`, ignoring case, when one is close enough.
+
+    Close means similar by difflib's ratio, or, for words of four letters or more, the
+    start of a candidate (`Fake` for `FakeSource`).
+    """
     import difflib
 
     by_lower: dict[str, str] = {}
     for candidate in candidates:
         by_lower.setdefault(candidate.lower(), candidate)
-    matches = difflib.get_close_matches(word.lower(), list(by_lower), n=1, cutoff=0.6)
-    return by_lower[matches[0]] if matches else None
+    lower = word.lower()
+    matches = difflib.get_close_matches(lower, list(by_lower), n=1, cutoff=0.6)
+    if matches:
+        return by_lower[matches[0]]
+    if len(lower) >= 4:
+        starts = sorted(name for name in by_lower if name.startswith(lower))
+        if starts:
+            return by_lower[starts[0]]
+    return None
 
 
 def suggestion(word: str, candidates: Iterable[str]) -> str:

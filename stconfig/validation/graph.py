@@ -1,9 +1,9 @@
 """The table graph: which plugin produces each table and which plugins read it.
 
 SeaTunnel names tables with `plugin_output` and `plugin_input` (before 2.3.9:
-`result_table_name` and `source_table_name`, still read). A job of one source, at most
-one transform and one sink is chained in file order whatever the names say, so wrong
-names there are only warnings. In any other job SeaTunnel rejects a source or
+`result_table_name` and `source_table_name`, still read). SeaTunnel chains a job of one
+source, at most one transform and one sink in file order whatever names it gives, so
+wrong names there are only warnings. In any other job SeaTunnel rejects a source or
 transform without an output name, a transform or sink without an input, a name produced
 twice, an input nobody produces and a table nobody reads; stconfig reports the same,
 and also transforms that read each other in a cycle, which SeaTunnel never finishes
@@ -41,7 +41,13 @@ class Node:
 
     @property
     def label(self) -> str:
+        """The plugin as another plugin's finding names it: `source[0] (FakeSource)`."""
         return f"{self.section}[{self.index}] ({self.name})"
+
+    @property
+    def owner(self) -> str:
+        """The plugin as its own finding names it: `the FakeSource source`."""
+        return f"the {self.name} {self.section}"
 
 
 def check_graph(job: Mapping[str, Any]) -> list[Issue]:
@@ -161,7 +167,7 @@ def _missing_names(
         if node.output is None:
             yield error(
                 node.path,
-                f'{node.label} has no "plugin_output"; in a job with several sources, transforms '
+                f'{node.owner} has no "plugin_output"; in a job with several sources, transforms '
                 "or sinks, every source and transform must name the table it produces",
                 at_key=True,
             )
@@ -170,7 +176,7 @@ def _missing_names(
             waiting = f"; tables nobody reads yet: {', '.join(unread)}" if unread else ""
             yield error(
                 node.path,
-                f'{node.label} has no "plugin_input"; in a job with several sources, transforms '
+                f'{node.owner} has no "plugin_input"; in a job with several sources, transforms '
                 f"or sinks, every transform and sink must name the tables it reads (known: "
                 f"{', '.join(known) or 'none'}){waiting}",
                 at_key=True,
@@ -258,7 +264,8 @@ def _find_cycle(start: Node, reads: Mapping[int, list[Node]]) -> list[Node] | No
         node, trail = stack.pop()
         for upstream in reads[id(node)]:
             if upstream is start:
-                return list(reversed(trail))
+                # The trail follows reads backwards; data flows the other way, from start.
+                return [start, *reversed(trail[1:])]
             if id(upstream) not in seen:
                 seen.add(id(upstream))
                 stack.append((upstream, [*trail, upstream]))

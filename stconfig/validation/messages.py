@@ -103,7 +103,7 @@ def _issue(
 
 
 def _missing_options(error: ValidationError) -> list[str] | None:
-    """Return the options a `required` error (or an anyOf of `required`) asks for."""
+    """Return the options that a `required` error (or an anyOf of `required`) requires."""
     instance = error.instance if isinstance(error.instance, dict) else {}
     if error.validator == "required":
         return [name for name in error.validator_value if name not in instance]
@@ -118,16 +118,17 @@ def _missing_options(error: ValidationError) -> list[str] | None:
 
 
 def _missing_message(error: ValidationError, missing: list[str], owner: str) -> str:
-    if error.validator == "required":
-        noun = "option" if len(missing) == 1 else "options"
-        message = f"missing required {noun} {describe_list(missing, conjunction='and')}"
-    else:
-        message = f"missing required option {describe_list(missing)}: set one of them"
+    one_of = error.validator != "required"
+    noun = "option" if len(missing) == 1 or one_of else "options"
+    names = describe_list(missing, conjunction="or" if one_of else "and")
+    message = f"missing required {noun} {names}"
     if owner:
         message += f" for {owner}"
     condition = error.schema.get("x-stconfig-condition")
     if condition:
         message += f", because {condition}"
+    if one_of:
+        message += "; set one of them"
     return message
 
 
@@ -211,7 +212,7 @@ def _fallback_message(error: ValidationError, got: str) -> str:
 
 
 def _shown(value: Any, path: ValuePath) -> str:
-    """Render a value for a message, hiding it when the option holds a secret."""
+    """Render a value for a message, hiding it when the option contains a secret."""
     last = path[-1] if path else ""
     if isinstance(last, str) and any(word in last.lower() for word in _SECRET_WORDS):
         return '"******"' if isinstance(value, str) else render_value(value)
