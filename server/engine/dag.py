@@ -1,12 +1,12 @@
 """Resolve the table graph of a job, and describe it as SeaTunnel's REST `jobDag`.
 
 Inputs and outputs are named by `plugin_input`/`plugin_output`, or by the older
-`source_table_name`/`result_table_name`. Resolution follows SeaTunnel's job parser:
-sources register their output name (or `default-identifier`) in file order;
-transforms are taken from a queue, and one whose inputs are not registered yet goes back
-to the end of the queue, unless it is the last one waiting, which then reads the most
-recently registered table; a sink with no resolvable input reads the most recently
-registered table too. Only plugins that a sink reaches take part in the job.
+`source_table_name`/`result_table_name`. Resolution follows SeaTunnel's job parser.
+Sources register their output name (or `default-identifier`) in file order. Transforms
+are taken from a queue, and one whose inputs are not registered yet goes back to the end
+of the queue, unless it is the last one waiting, which then reads the most recently
+registered table. A sink with no resolvable input reads the most recently registered
+table too. Only plugins that a sink reaches take part in the job.
 """
 
 from __future__ import annotations
@@ -66,7 +66,7 @@ def output_name(options: Mapping[str, Any]) -> str | None:
 
 
 def input_names(options: Mapping[str, Any]) -> list[str]:
-    """Return the input table names: a list, or a comma-separated string, as SeaTunnel reads them."""
+    """Return the input table names, given as a list or as a comma-separated string."""
     value = options.get("plugin_input", options.get("source_table_name"))
     if value is None or value == "":
         return []
@@ -108,9 +108,7 @@ def _last(registry: dict[str, PlanNode], node: PlanNode) -> list[PlanNode]:
     return [list(registry.values())[-1]]
 
 
-def _resolve_transforms(
-    pending: list[PlanNode], registry: dict[str, PlanNode]
-) -> list[PlanNode]:
+def _resolve_transforms(pending: list[PlanNode], registry: dict[str, PlanNode]) -> list[PlanNode]:
     resolved: list[PlanNode] = []
     stalled = 0
     while pending:

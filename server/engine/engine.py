@@ -185,7 +185,9 @@ class JobHandle:
             return None
         waited = time.monotonic() - self._request_time
         if self._request == "cancel" and waited > CANCEL_GRACE:
-            logger.warning("job %s: worker did not stop in %.1f s; terminating it", self.job_id, CANCEL_GRACE)
+            logger.warning(
+                "job %s: worker did not stop in %.1f s; terminating it", self.job_id, CANCEL_GRACE
+            )
             return "CANCELED", None
         if self._request == "savepoint" and waited > SAVEPOINT_TIMEOUT:
             return "FAILED", (

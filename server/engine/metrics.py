@@ -51,7 +51,9 @@ def value_size(value: Any, kind: DataType) -> int:
             value_size(key, kind.key) + value_size(item, kind.value) for key, item in value.items()
         )
     if kind.name == "ROW":
-        return sum(value_size(item, sub) for item, (_, sub) in zip(value, kind.fields, strict=False))
+        return sum(
+            value_size(item, sub) for item, (_, sub) in zip(value, kind.fields, strict=False)
+        )
     if isinstance(value, Decimal):
         return 36
     return 0
@@ -66,7 +68,9 @@ def make_sizer(types: Sequence[DataType]) -> Callable[[list[tuple[Any, ...]]], i
     fixed = sum(_FIXED_SIZES.get(kind.name, 0) for kind in types)
     variable = [itemgetter(i) for i, kind in enumerate(types) if kind.name in ("STRING", "BYTES")]
     nested = [
-        (itemgetter(i), kind) for i, kind in enumerate(types) if kind.name in ("ARRAY", "MAP", "ROW")
+        (itemgetter(i), kind)
+        for i, kind in enumerate(types)
+        if kind.name in ("ARRAY", "MAP", "ROW")
     ]
 
     def size(rows: list[tuple[Any, ...]]) -> int:

@@ -2,7 +2,7 @@
 
 Every source reader is polled in turn, one batch at a time, and each batch is pushed
 through the transforms to the sink writers before the next poll, so a checkpoint taken
-between two polls sees no row in flight. Reader `i` of a source feeds writer `i` of each
+between two polls finds no row in flight. Reader `i` of a source feeds writer `i` of each
 sink downstream, as SeaTunnel gives a sink the parallelism of its upstream.
 """
 
@@ -183,7 +183,9 @@ class JobRunner:
         return max((self._upstream_parallelism(item) for item in node.inputs), default=1)
 
     def parallelism(self, node: PlanNode) -> int:
-        value = node.options.get("parallelism", env_option(self.job.get("env") or {}, "parallelism", 1))
+        value = node.options.get(
+            "parallelism", env_option(self.job.get("env") or {}, "parallelism", 1)
+        )
         try:
             return max(int(value), 1)
         except (TypeError, ValueError):
@@ -216,6 +218,7 @@ class JobRunner:
             raise EngineError("The minimum checkpoint interval is 10 mills.")
         return milliseconds / 1000
 
+    # TODO: env read_limit.rows_per_second and read_limit.bytes_per_second are not applied.
     def loop(self) -> str:
         interval = self.checkpoint_interval()
         now = time.monotonic()
@@ -322,7 +325,9 @@ def _check_same_structure(node: PlanNode, runner: JobRunner) -> None:
         for table in runner.schemas[upstream].values()
     }
     if len(types) > 1:
-        raise EngineError("Transform/Sink don't support processing data with two different structures.")
+        raise EngineError(
+            "Transform/Sink don't support processing data with two different structures."
+        )
 
 
 def _quietly(action: Callable[[], Any]) -> None:

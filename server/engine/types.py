@@ -32,7 +32,16 @@ SIMPLE_TYPES = (
 )
 INTEGER_TYPES = ("TINYINT", "SMALLINT", "INT", "BIGINT")
 NUMERIC_TYPES = (*INTEGER_TYPES, "FLOAT", "DOUBLE", "DECIMAL")
-ARRAY_ELEMENT_TYPES = ("STRING", "BOOLEAN", "TINYINT", "SMALLINT", "INT", "BIGINT", "FLOAT", "DOUBLE")
+ARRAY_ELEMENT_TYPES = (
+    "STRING",
+    "BOOLEAN",
+    "TINYINT",
+    "SMALLINT",
+    "INT",
+    "BIGINT",
+    "FLOAT",
+    "DOUBLE",
+)
 _ALIASES = {"LONG": "BIGINT", "SHORT": "SMALLINT", "BYTE": "TINYINT"}
 INTEGER_RANGES = {
     "TINYINT": (-(2**7), 2**7 - 1),
@@ -126,9 +135,7 @@ class TableSchema:
         constraints = [
             key
             for key in self.constraint_keys
-            if all(
-                item.get("columnName") in names for item in key.get("constraintColumns") or []
-            )
+            if all(item.get("columnName") in names for item in key.get("constraintColumns") or [])
         ]
         return TableSchema(
             self.table_id,

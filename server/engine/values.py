@@ -258,7 +258,9 @@ def to_text(value: Any, kind: DataType, formats: Mapping[str, str], level: int =
         return value
     if name == "ARRAY":
         assert kind.element is not None
-        return chr(level + 1).join(to_text(item, kind.element, formats, level + 1) for item in value)
+        return chr(level + 1).join(
+            to_text(item, kind.element, formats, level + 1) for item in value
+        )
     if name == "MAP":
         assert kind.key is not None and kind.value is not None
         return chr(level + 1).join(
@@ -377,7 +379,11 @@ def _java_time(value: dt.time) -> str:
     if value.second or value.microsecond:
         text += f":{value.second:02d}"
     if value.microsecond:
-        text += "." + (f"{value.microsecond:06d}".rstrip("0") if value.microsecond % 1000 else f"{value.microsecond // 1000:03d}")
+        text += "." + (
+            f"{value.microsecond:06d}".rstrip("0")
+            if value.microsecond % 1000
+            else f"{value.microsecond // 1000:03d}"
+        )
     return text
 
 

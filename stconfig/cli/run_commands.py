@@ -38,7 +38,9 @@ def run(file: str, variables: dict[str, str], progress_interval: float | None) -
     terminal = sys.stderr.isatty()
     interval = progress_interval or (TERMINAL_INTERVAL if terminal else LOG_INTERVAL)
     result = run_in_foreground(
-        job, on_progress=lambda handle, seconds: _progress(handle.metrics(), seconds, terminal), interval=interval
+        job,
+        on_progress=lambda handle, seconds: _progress(handle.metrics(), seconds, terminal),
+        interval=interval,
     )
     if terminal:
         click.echo("\r\033[K", nl=False, err=True)

@@ -1,4 +1,4 @@
-"""Commands that check jobs and show what the validator knows: validate, schema, plugins."""
+"""Commands that check jobs and show what the validator checks: validate, schema, plugins."""
 
 from __future__ import annotations
 
@@ -85,7 +85,7 @@ def schema(plugin: str, section: str | None, print_path: bool) -> None:
     help="Print a table, or a JSON list.",
 )
 def plugins(section: str | None, output_format: str) -> None:
-    """List the plugins the validator knows, and which of them have a schema.
+    """List the plugins the validator recognizes, and which of them have a schema.
 
     Plugins without a schema are accepted by name only; any other name is an unknown
     plugin (a warning, or an error with validate --strict).

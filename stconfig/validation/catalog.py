@@ -8,7 +8,6 @@ files. Each file refers to the others by relative `$ref`, so any JSON Schema too
 from __future__ import annotations
 
 import json
-import logging
 import re
 from dataclasses import dataclass
 from functools import cache
@@ -18,8 +17,6 @@ from urllib.parse import urljoin
 
 from stconfig.errors import StconfigError
 from stconfig.validation.compiler import Compiler, Predicate
-
-logger = logging.getLogger(__name__)
 
 SECTIONS = ("source", "transform", "sink")
 ENV_SCHEMA = "env.schema.json"
@@ -247,10 +244,8 @@ def schema_file(name: str, section: str | None = None) -> str:
 def plugin_listing(section: str | None = None) -> list[dict[str, Any]]:
     """List every known plugin with its section and whether it has a schema."""
     rows = []
-    for each in [section] if section else SECTIONS:
-        with_schema = {
-            entry.name.lower() for (s, _), entry in plugin_schemas().items() if s == each
-        }
-        for lower, name in sorted(known_names(each).items()):
-            rows.append({"section": each, "name": name, "schema": lower in with_schema})
+    for listed in [section] if section else SECTIONS:
+        with_schema = {lower for (s, lower) in plugin_schemas() if s == listed}
+        for lower, name in sorted(known_names(listed).items()):
+            rows.append({"section": listed, "name": name, "schema": lower in with_schema})
     return rows

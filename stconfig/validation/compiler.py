@@ -1,6 +1,6 @@
 """Compile the JSON Schema subset that stconfig's schemas use into fast yes/no checks.
 
-Most files a pre-commit hook sees are valid, so validation first runs these compiled
+Most files that a pre-commit hook checks are valid, so validation first runs these compiled
 predicates and asks jsonschema for a detailed report only when one fails. The compiler
 accepts exactly the keywords listed in `_APPLICATORS`, `_ASSERTIONS` and `_ANNOTATIONS`
 and rejects any other keyword, so a schema can never use a keyword that is silently
@@ -10,6 +10,7 @@ skipped here. Tests check that the predicates agree with jsonschema.
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -126,16 +127,23 @@ class Compiler:
         self._load = load
         self._resolve = resolve
         self._compiled: dict[str, list[Predicate]] = {}
+        # Other threads wait while a schema compiles, so none runs a half-built predicate.
+        self._lock = threading.RLock()
 
     def compile_uri(self, uri: str) -> Predicate:
         """Return the predicate for the schema at `uri` (a URI with an optional fragment)."""
-        cell = self._compiled.get(uri)
-        if cell is None:
-            # The cell exists before compiling so that recursive references find it.
-            cell = self._compiled[uri] = [_never]
-            document_uri, _, fragment = uri.partition("#")
-            schema = _follow_pointer(self._load(document_uri), fragment, uri)
-            cell[0] = self._compile(schema, document_uri)
+        with self._lock:
+            cell = self._compiled.get(uri)
+            if cell is None:
+                # The cell exists before compiling so that recursive references find it.
+                cell = self._compiled[uri] = [_never]
+                try:
+                    document_uri, _, fragment = uri.partition("#")
+                    schema = _follow_pointer(self._load(document_uri), fragment, uri)
+                    cell[0] = self._compile(schema, document_uri)
+                except BaseException:
+                    del self._compiled[uri]
+                    raise
         return lambda instance: cell[0](instance)
 
     def _compile(self, schema: Any, base: str) -> Predicate:
@@ -186,6 +194,7 @@ class Compiler:
             for pattern, sub in schema.get("patternProperties", {}).items()
         ]
         additional = schema.get("additionalProperties")
+
         if properties:
             checks.append(_properties_check(properties))
         if patterns:
@@ -193,6 +202,7 @@ class Compiler:
         if additional is not None:
             known = frozenset(properties)
             checks.append(_additional_check(known, patterns, self._compile(additional, base)))
+
         if "propertyNames" in schema:
             names = self._compile(schema["propertyNames"], base)
             checks.append(lambda value: not isinstance(value, dict) or all(map(names, value)))
@@ -203,6 +213,7 @@ class Compiler:
             )
         if "dependentRequired" in schema:
             checks.append(_dependent_required_check(schema["dependentRequired"]))
+
         if "minProperties" in schema:
             low = schema["minProperties"]
             checks.append(lambda value: not isinstance(value, dict) or len(value) >= low)
@@ -257,8 +268,8 @@ def _all_of(checks: list[Predicate]) -> Predicate:
 
     # Plain loops instead of all() with a generator: these run for every value of every file.
     def check(value: Any) -> bool:
-        for one in checks_tuple:  # noqa: SIM110
-            if not one(value):
+        for predicate in checks_tuple:  # noqa: SIM110
+            if not predicate(value):
                 return False
         return True
 

@@ -1,9 +1,9 @@
 """The table graph: which plugin produces each table and which plugins read it.
 
 SeaTunnel names tables with `plugin_output` and `plugin_input` (before 2.3.9:
-`result_table_name` and `source_table_name`, still read). A job of one source, at most
-one transform and one sink is chained in file order whatever the names say, so wrong
-names there are only warnings. In any other job SeaTunnel rejects a source or
+`result_table_name` and `source_table_name`, still read). SeaTunnel chains a job of one
+source, at most one transform and one sink in file order whatever names it gives, so
+wrong names there are only warnings. In any other job SeaTunnel rejects a source or
 transform without an output name, a transform or sink without an input, a name produced
 twice, an input nobody produces and a table nobody reads; stconfig reports the same,
 and also transforms that read each other in a cycle, which SeaTunnel never finishes

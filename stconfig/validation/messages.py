@@ -103,7 +103,7 @@ def _issue(
 
 
 def _missing_options(error: ValidationError) -> list[str] | None:
-    """Return the options a `required` error (or an anyOf of `required`) asks for."""
+    """Return the options that a `required` error (or an anyOf of `required`) requires."""
     instance = error.instance if isinstance(error.instance, dict) else {}
     if error.validator == "required":
         return [name for name in error.validator_value if name not in instance]
@@ -212,7 +212,7 @@ def _fallback_message(error: ValidationError, got: str) -> str:
 
 
 def _shown(value: Any, path: ValuePath) -> str:
-    """Render a value for a message, hiding it when the option holds a secret."""
+    """Render a value for a message, hiding it when the option contains a secret."""
     last = path[-1] if path else ""
     if isinstance(last, str) and any(word in last.lower() for word in _SECRET_WORDS):
         return '"******"' if isinstance(value, str) else render_value(value)

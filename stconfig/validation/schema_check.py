@@ -31,6 +31,8 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 TOP_LEVEL_KEYS = ("env", *PLUGIN_SECTIONS)
+# "$schema" lets editors find job.schema.json; SeaTunnel ignores it like any other key.
+_QUIET_TOP_LEVEL_KEYS = frozenset((*TOP_LEVEL_KEYS, "$schema"))
 
 
 def check_structure(job: Mapping[str, Any]) -> list[Issue]:
@@ -45,7 +47,7 @@ def check_structure(job: Mapping[str, Any]) -> list[Issue]:
     for section in PLUGIN_SECTIONS:
         issues.extend(_check_section(job, section))
     for key in job:
-        if key not in TOP_LEVEL_KEYS:
+        if key not in _QUIET_TOP_LEVEL_KEYS:
             issues.append(
                 warning(
                     (key,),
@@ -116,6 +118,7 @@ def check_options(
 
     issues: list[Issue] = []
     if not catalog.predicate(uri)(view):
+        logger.debug("%s fails its compiled check; explaining it with jsonschema", owner)
         errors = sorted(
             validator_for(uri).iter_errors(view), key=lambda e: list(map(str, e.absolute_path))
         )
@@ -141,9 +144,10 @@ def nested_view(
 
     `row { num = 10 }` is read like `row.num = 10`. Returns the options with such values
     added under their flat names, where each flat name was written, and the top-level
-    keys that only held them.
+    keys that held them.
     """
-    heads = {key for key in options if isinstance(options[key], dict)}
+    first_parts = _first_parts(dotted)
+    heads = {key for key in options if key in first_parts and isinstance(options[key], dict)}
     if not heads:
         return options, {}, set()
     view = options
@@ -160,6 +164,11 @@ def nested_view(
         renamed[name] = where
     consumed = {where[0] for where in renamed.values() if isinstance(where[0], str)}
     return view, renamed, consumed
+
+
+@cache
+def _first_parts(dotted: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(name.split(".", 1)[0] for name in dotted)
 
 
 def _nested_path(options: Mapping[str, Any], key: str) -> ValuePath | None:
@@ -194,6 +203,8 @@ def _flat_schema_issue(path: ValuePath, key: str) -> Issue:
 
 
 def _unknown_option(path: ValuePath, key: str, known: catalog.KnownOptions, owner: str) -> Issue:
+    # NOTE: the option lists of connectors the runner does not run come from SeaTunnel's
+    # documentation and configs, so a real option missing there is reported here too.
     return warning(
         path,
         f"unknown option {quote(key)} for {owner}; SeaTunnel ignores options it does not know"

@@ -26,7 +26,12 @@ def check_shade(job: Mapping[str, Any]) -> list[Issue]:
     if not isinstance(identifier, str) or not identifier.strip():
         return []
 
+    from stconfig.encryption import PASS_THROUGH_IDENTIFIER
     from stconfig.shades import registry
+
+    if identifier.lower() == PASS_THROUGH_IDENTIFIER:
+        # SeaTunnel's pass-through shade: values are meant to stay as written.
+        return []
 
     installed = registry.identifiers()
     exact = {name.lower(): name for name in installed}.get(identifier.lower())
@@ -89,7 +94,7 @@ def _value_at(job: Mapping[str, Any], path: tuple[Any, ...]) -> Any:
 def _looks_plain(shade: Shade, value: str) -> bool:
     """Tell whether a value is plain text rather than the shade's output.
 
-    A shade that can recognize its output says so through `is_encrypted`; an encoding
+    A shade that can recognize its output reports it through `is_encrypted`; an encoding
     such as base64 is tried by decoding. An encrypting shade without the hook cannot
     be checked, so its values never count as plain.
     """

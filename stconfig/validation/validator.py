@@ -69,14 +69,18 @@ def validate_file(
         loaded = load(source, variables=variables)
     except StconfigError as exc:
         name = "<stdin>" if source == "-" else source
+        logger.debug("%s cannot be loaded: %s", name, exc)
         return FileResult(name, [load_failure(name, exc)])
-    return FileResult(loaded.name, validate(loaded, strict=strict))
+
+    findings = validate(loaded, strict=strict)
+    logger.debug("%s: %d finding(s)", loaded.name, len(findings))
+    return FileResult(loaded.name, findings)
 
 
 def validate_files(
     sources: Iterable[str], *, variables: Mapping[str, str] | None = None, strict: bool = False
 ) -> list[FileResult]:
-    """Check many files; each one is reported, whatever happens to the others."""
+    """Check many files; a file that cannot be loaded becomes a finding, and the rest go on."""
     return [validate_file(source, variables=variables, strict=strict) for source in sources]
 
 

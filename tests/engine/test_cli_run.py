@@ -1,3 +1,5 @@
+# Job configs below are written on long lines, as users write them.
+# ruff: noqa: E501
 from __future__ import annotations
 
 import signal
@@ -37,7 +39,10 @@ def test_run_prints_rows_and_summary(tmp_path: Path) -> None:
 
 
 def test_run_failed_job_exits_one_with_cause(tmp_path: Path) -> None:
-    text = BATCH.replace('Console { plugin_input = "fake" }', 'Assert { plugin_input = "fake", rules { row_rules = [ { rule_type = MAX_ROW, rule_value = 1 } ] } }')
+    text = BATCH.replace(
+        'Console { plugin_input = "fake" }',
+        'Assert { plugin_input = "fake", rules { row_rules = [ { rule_type = MAX_ROW, rule_value = 1 } ] } }',
+    )
     result = _stconfig("run", str(_write(tmp_path, text)), "--var", "rows=3")
     assert result.returncode == 1
     assert result.stdout == ""
@@ -68,7 +73,15 @@ def test_run_ctrl_c_cancels_and_exits_130(tmp_path: Path) -> None:
     sink { Console { plugin_input = "t" } }
     """
     process = subprocess.Popen(
-        [sys.executable, "-m", "stconfig", "run", str(_write(tmp_path, text)), "--progress-interval", "0.1"],
+        [
+            sys.executable,
+            "-m",
+            "stconfig",
+            "run",
+            str(_write(tmp_path, text)),
+            "--progress-interval",
+            "0.1",
+        ],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

@@ -1,3 +1,5 @@
+# Job configs below are written on long lines, as users write them.
+# ruff: noqa: E501
 from __future__ import annotations
 
 import json
@@ -44,7 +46,7 @@ def test_two_sinks_add_up_written_rows(run: Callable[..., JobHandle], tmp_path: 
         transform {{ FieldMapper {{ plugin_input = "t", plugin_output = "t2", field_mapper {{ id = id2 }} }} }}
         sink {{
           Console {{ plugin_input = "t2" }}
-          LocalFile {{ plugin_input = "t2", path = "{tmp_path / 'out'}", file_format_type = "json" }}
+          LocalFile {{ plugin_input = "t2", path = "{tmp_path / "out"}", file_format_type = "json" }}
         }}
         """
     )
@@ -53,7 +55,11 @@ def test_two_sinks_add_up_written_rows(run: Callable[..., JobHandle], tmp_path: 
     assert metrics["SourceReceivedCount"] == "10"
     assert metrics["SinkWriteCount"] == "20"
     assert metrics["TableSinkWriteCount"] == {"t": "20"}
-    written = [json.loads(line) for f in (tmp_path / "out").iterdir() for line in f.read_text().splitlines()]
+    written = [
+        json.loads(line)
+        for f in (tmp_path / "out").iterdir()
+        for line in f.read_text().splitlines()
+    ]
     assert len(written) == 10
     assert set(written[0]) == {"id2"}
 
@@ -67,7 +73,7 @@ def test_unwritable_sink_path_fails_job(run: Callable[..., JobHandle], tmp_path:
         source {{ FakeSource {{ plugin_output = "t", row.num = 10, schema {{ fields {{ id = int }} }} }} }}
         sink {{
           Console {{ plugin_input = "t" }}
-          LocalFile {{ plugin_input = "t", path = "{blocker / 'out'}", file_format_type = "json" }}
+          LocalFile {{ plugin_input = "t", path = "{blocker / "out"}", file_format_type = "json" }}
         }}
         """
     )
@@ -76,7 +82,9 @@ def test_unwritable_sink_path_fails_job(run: Callable[..., JobHandle], tmp_path:
     assert handle.metrics()["SinkWriteCount"] == "0"
 
 
-def test_duplicate_blocks_stay_separate(run: Callable[..., JobHandle], capfd: pytest.CaptureFixture[str]) -> None:
+def test_duplicate_blocks_stay_separate(
+    run: Callable[..., JobHandle], capfd: pytest.CaptureFixture[str]
+) -> None:
     handle = run(
         """
         env { job.mode = "BATCH" }
@@ -163,7 +171,7 @@ def _wait_for(handle: JobHandle, status: str) -> None:
     assert handle.status == status
 
 
-BUSY_PLUGIN = '''
+BUSY_PLUGIN = """
 from stconfig.server.engine.plugins import Source, SourceReader
 from stconfig.server.engine.types import parse_schema
 
@@ -183,7 +191,7 @@ class BusySource(Source):
 
     def create_reader(self, index, parallelism, state):
         return BusyReader()
-'''
+"""
 
 
 @pytest.fixture
@@ -194,7 +202,9 @@ def busy_plugin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     info.mkdir(parents=True)
     (site / "busy_plugin.py").write_text(BUSY_PLUGIN)
     (info / "METADATA").write_text("Metadata-Version: 2.1\nName: busy-plugin\nVersion: 1.0\n")
-    (info / "entry_points.txt").write_text("[stconfig.plugins]\nsource.BusySource = busy_plugin:BusySource\n")
+    (info / "entry_points.txt").write_text(
+        "[stconfig.plugins]\nsource.BusySource = busy_plugin:BusySource\n"
+    )
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(site), *sys.path]))
     return site
 
@@ -243,7 +253,10 @@ def _stop_resume_stop(engine: Engine, job: dict) -> None:
     second = engine.start(5, job, restore=True)
     _wait_for(second, "RUNNING")
     deadline = time.monotonic() + 30
-    while int(second.metrics()["SourceReceivedCount"]) + int(first.metrics()["SourceReceivedCount"]) < 40:
+    while (
+        int(second.metrics()["SourceReceivedCount"]) + int(first.metrics()["SourceReceivedCount"])
+        < 40
+    ):
         assert time.monotonic() < deadline, "the resumed job did not read the remaining rows"
         time.sleep(0.05)
     second.stop_with_savepoint()
@@ -253,7 +266,12 @@ def _stop_resume_stop(engine: Engine, job: dict) -> None:
 
 def test_savepoint_resume_writes_files_once(engine: Engine, tmp_path: Path) -> None:
     out = tmp_path / "out"
-    _stop_resume_stop(engine, _savepoint_job(f'LocalFile {{ plugin_input = "t", path = "{out}", file_format_type = "json" }}'))
+    _stop_resume_stop(
+        engine,
+        _savepoint_job(
+            f'LocalFile {{ plugin_input = "t", path = "{out}", file_format_type = "json" }}'
+        ),
+    )
     lines = [line for f in out.iterdir() for line in f.read_text().splitlines()]
     assert len(lines) == 40
 

@@ -1,8 +1,11 @@
+# Job configs below are written on long lines, as users write them.
+# ruff: noqa: E501
 from __future__ import annotations
 
 import json
 import re
 from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -35,7 +38,9 @@ FakeSource {
 """
 
 
-def test_console_prints_seatunnel_line_format(run: Callable[..., JobHandle], capfd: pytest.CaptureFixture[str]) -> None:
+def test_console_prints_seatunnel_line_format(
+    run: Callable[..., JobHandle], capfd: pytest.CaptureFixture[str]
+) -> None:
     handle = run(_job(ROWS, "Console {}"))
     lines = capfd.readouterr().out.splitlines()
     assert handle.status == "FINISHED"
@@ -52,10 +57,14 @@ def _assert_sink(field: str, kind: str, rule: str) -> str:
 
 
 def test_assert_failure_names_rule_field_and_row(run: Callable[..., JobHandle]) -> None:
-    handle = run(_job(ROWS, _assert_sink("price", "double", "{ rule_type = MAX, rule_value = 100 }")))
+    handle = run(
+        _job(ROWS, _assert_sink("price", "double", "{ rule_type = MAX, rule_value = 100 }"))
+    )
     assert handle.status == "FAILED"
     error = handle.error or ""
-    assert error.startswith("ErrorCode:[ASSERT-01], ErrorDescription:[Rule validate failed] - row :")
+    assert error.startswith(
+        "ErrorCode:[ASSERT-01], ErrorDescription:[Rule validate failed] - row :"
+    )
     assert "fieldName=price" in error
     assert "ruleType=MAX" in error
     assert "fields=[1, Joy Ding, 134.22]" in error
@@ -65,7 +74,9 @@ def test_assert_row_rules_count_rows(run: Callable[..., JobHandle]) -> None:
     sink = "Assert { rules { row_rules = [ { rule_type = MIN_ROW, rule_value = 4 } ] } }"
     handle = run(_job(ROWS, sink))
     assert handle.status == "FAILED"
-    assert "row num :3 fail rule: AssertRule(ruleType=MIN_ROW, ruleValue=4.0" in (handle.error or "")
+    assert "row num :3 fail rule: AssertRule(ruleType=MIN_ROW, ruleValue=4.0" in (
+        handle.error or ""
+    )
 
 
 def test_assert_checks_declared_type(run: Callable[..., JobHandle]) -> None:
@@ -104,13 +115,17 @@ def test_fakesource_generates_every_type(run: Callable[..., JobHandle], tmp_path
     out = tmp_path / "json"
     handle = run(_job(ALL_TYPES, f'LocalFile {{ path = "{out}", file_format_type = "json" }}'))
     assert handle.status == "FINISHED", handle.error
-    records = [json.loads(line) for f in out.iterdir() for line in f.read_text().splitlines()]
+    lines = [line for f in out.iterdir() for line in f.read_text().splitlines()]
+    records = [json.loads(line, parse_float=Decimal) for line in lines]
     assert len(records) == 7
     record = records[0]
     assert len(record["c_string"]) == 9
     assert 10 <= record["c_int"] < 20
     assert record["c_bigint"] in (5, 6)
-    assert re.fullmatch(r"\d{7}\.\d{3}", str(record["c_decimal"]))
+    # decimal(10, 3): at most 7 digits before the point, exactly 3 after it.
+    assert isinstance(record["c_decimal"], Decimal)
+    assert record["c_decimal"].as_tuple().exponent == -3
+    assert 0 <= record["c_decimal"] < 10**7
     assert record["c_null"] is None
     assert re.fullmatch(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?", record["c_timestamp"])
     assert len(record["c_array"]) == 5
@@ -120,7 +135,7 @@ def test_fakesource_generates_every_type(run: Callable[..., JobHandle], tmp_path
 def test_fakesource_split_and_parallelism_counts(run: Callable[..., JobHandle]) -> None:
     handle = run(
         _job(
-            'FakeSource { row.num = 10, split.num = 3, parallelism = 3, schema { fields { id = int } } }',
+            "FakeSource { row.num = 10, split.num = 3, parallelism = 3, schema { fields { id = int } } }",
             "Console { log.print.data = false }",
         )
     )
@@ -128,7 +143,7 @@ def test_fakesource_split_and_parallelism_counts(run: Callable[..., JobHandle]) 
 
 
 def test_fakesource_rejects_negative_bounds(run: Callable[..., JobHandle]) -> None:
-    handle = run(_job('FakeSource { int.min = -10, schema { fields { id = int } } }', "Console {}"))
+    handle = run(_job("FakeSource { int.min = -10, schema { fields { id = int } } }", "Console {}"))
     assert handle.status == "FAILED"
     assert handle.error == (
         "ErrorCode:[COMMON-06], ErrorDescription:[Illegal argument] - int.min should >= 0 and <= 2147483647"
@@ -159,7 +174,9 @@ def test_filter_unknown_field_fails(run: Callable[..., JobHandle]) -> None:
     assert "'nope'" in (handle.error or "")
 
 
-def test_sql_filters_and_computes(run: Callable[..., JobHandle], capfd: pytest.CaptureFixture[str]) -> None:
+def test_sql_filters_and_computes(
+    run: Callable[..., JobHandle], capfd: pytest.CaptureFixture[str]
+) -> None:
     sql = """Sql { query = "select id + 1 as id, upper(name) as name, price * 2 as p from fake where name like 'Joy%' or id = 3" }"""
     handle = run(_job(ROWS, "Console {}", sql))
     out = capfd.readouterr().out.splitlines()
@@ -179,9 +196,16 @@ def test_sql_rejects_order_by(run: Callable[..., JobHandle]) -> None:
     )
 
 
-def test_localfile_text_round_trip(run: Callable[..., JobHandle], tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
+def test_localfile_text_round_trip(
+    run: Callable[..., JobHandle], tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
     out = tmp_path / "text"
-    write = run(_job(ROWS, f'LocalFile {{ path = "{out}", file_format_type = "csv", enable_header_write = true }}'))
+    write = run(
+        _job(
+            ROWS,
+            f'LocalFile {{ path = "{out}", file_format_type = "csv", enable_header_write = true }}',
+        )
+    )
     assert write.status == "FINISHED", write.error
     files = list(out.iterdir())
     assert [f.suffix for f in files] == [".csv"]
@@ -214,17 +238,25 @@ def test_localfile_parquet_round_trip(run: Callable[..., JobHandle], tmp_path: P
     assert read.metrics()["SourceReceivedCount"] == "7"
 
 
-def test_jdbc_sqlite_source_reads_table(run: Callable[..., JobHandle], tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
+def test_jdbc_sqlite_source_reads_table(
+    run: Callable[..., JobHandle], tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
     import sqlite3
 
     database = tmp_path / "source.db"
     with sqlite3.connect(database) as connection:
         connection.execute("CREATE TABLE people (id INTEGER, name TEXT, score DOUBLE)")
-        connection.executemany("INSERT INTO people VALUES (?, ?, ?)", [(1, "a", 1.5), (2, "b", None)])
+        connection.executemany(
+            "INSERT INTO people VALUES (?, ?, ?)", [(1, "a", 1.5), (2, "b", None)]
+        )
     source = f'Jdbc {{ url = "jdbc:sqlite:{database}", driver = "org.sqlite.JDBC", table_path = "people" }}'
     handle = run(_job(source, "Console {}"))
     assert handle.status == "FINISHED", handle.error
-    assert capfd.readouterr().out.splitlines()[1].endswith("SeaTunnelRow#tableId=people SeaTunnelRow#kind=INSERT : 2, b, ")
+    assert (
+        capfd.readouterr()
+        .out.splitlines()[1]
+        .endswith("SeaTunnelRow#tableId=people SeaTunnelRow#kind=INSERT : 2, b, ")
+    )
 
 
 @pytest.mark.parametrize(
@@ -248,7 +280,13 @@ def test_bad_type_strings_fail(declared: str) -> None:
 
 @pytest.mark.parametrize(
     ("value", "double", "single"),
-    [(1.0, "1.0", "1.0"), (1e7, "1.0E7", "1.0E7"), (0.1, "0.1", "0.1"), (1.5e-4, "1.5E-4", "1.5E-4"), (3.4028235e38, "3.4028235E38", "3.4028235E38")],
+    [
+        (1.0, "1.0", "1.0"),
+        (1e7, "1.0E7", "1.0E7"),
+        (0.1, "0.1", "0.1"),
+        (1.5e-4, "1.5E-4", "1.5E-4"),
+        (3.4028235e38, "3.4028235E38", "3.4028235E38"),
+    ],
 )
 def test_java_number_text(value: float, double: str, single: str) -> None:
     assert java_double(value) == double

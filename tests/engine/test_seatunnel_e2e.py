@@ -143,7 +143,9 @@ def judge(entry: dict[str, Any], status: str, error: str | None) -> Outcome:
     return Outcome(name, status != "FAILED", f"{status}: {error}")
 
 
-def run_entry(engine: Engine, entry: dict[str, Any], corpus: Path, root: Path, job_id: int) -> Outcome:
+def run_entry(
+    engine: Engine, entry: dict[str, Any], corpus: Path, root: Path, job_id: int
+) -> Outcome:
     stage_files(entry, corpus, root)
     try:
         for earlier in entry["order"]:
@@ -151,7 +153,9 @@ def run_entry(engine: Engine, entry: dict[str, Any], corpus: Path, root: Path, j
         runs = entry.get("variable_runs") or [entry["variables"]]
         outcome = Outcome(config_name(entry), False, "not run")
         for variables in runs:
-            status, error = run_config(engine, job_id, corpus / "seatunnel" / entry["config"], variables, root)
+            status, error = run_config(
+                engine, job_id, corpus / "seatunnel" / entry["config"], variables, root
+            )
             outcome = judge(entry, status, error)
             if not outcome.passed:
                 break

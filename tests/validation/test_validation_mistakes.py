@@ -5,9 +5,7 @@ from __future__ import annotations
 import pytest
 from validation_helpers import brief, check, errors, position, warnings
 
-VALID_TAIL = """
-sink { Console { plugin_input = "t" } }
-"""
+from stconfig.validation.type_strings import VALID_TYPES
 
 
 def test_lower_case_plugin_names_and_enums_are_valid():
@@ -245,12 +243,16 @@ def test_two_fake_source_blocks_are_both_checked():
         }
         """
     )
-    assert [(f.line, f.path) for f in findings] == [
-        (4, '$.source[0]."row.num"'),
-        (5, '$.source[1]."row.num"'),
-        (5, "$.source[1].schema.fields.id"),
+    assert brief(findings) == [
+        ("error", 4, '$.source[0]."row.num"', "expected a value of at least 0, got -1"),
+        ("error", 5, '$.source[1]."row.num"', 'expected an integer, got "x"'),
+        (
+            "error",
+            5,
+            "$.source[1].schema.fields.id",
+            f'unknown SeaTunnel type "uuid"; valid types: {VALID_TYPES}; did you mean "string"?',
+        ),
     ]
-    assert findings[0].message == "expected a value of at least 0, got -1"
 
 
 def test_missing_required_option_of_connector():
@@ -583,3 +585,87 @@ def test_findings_never_show_secret_values():
     assert "hunter3" not in text
     assert len(errors(findings)) == 1
     assert len(warnings(findings)) == 1
+
+
+def test_documented_rest_example_is_valid():
+    findings = check(
+        """
+        {"env": {"job.mode": "batch"},
+         "source": [{"plugin_name": "FakeSource", "result_table_name": "fake", "row.num": 100,
+                     "schema": {"fields": {"name": "string", "age": "int", "card": "int"}}}],
+         "transform": [],
+         "sink": [{"plugin_name": "Console", "source_table_name": ["fake"]}]}
+        """,
+        "job.json",
+    )
+    assert findings == []
+
+
+def test_schema_key_for_editors_is_accepted():
+    findings = check(
+        """
+        {"$schema": "./schemas/job.schema.json", "env": {},
+         "source": [{"plugin_name": "FakeSource", "schema": {"fields": {"id": "int"}}}],
+         "sink": [{"plugin_name": "Console"}]}
+        """,
+        "job.json",
+    )
+    assert findings == []
+
+
+def test_quoted_and_dotted_keys_read_like_json():
+    hocon = check(
+        """
+        env { "shade.identifier" = "base64", job.mode = "BATCH" }
+        source { FakeSource { row.num = "x", "split.num" = 2, plugin_output = "t",
+                              password = "c2VjcmV0LTE=", schema { fields { id = int } } } }
+        sink { Console { plugin_input = "t" } }
+        """
+    )
+    json_form = check(
+        """
+        {"env": {"shade.identifier": "base64", "job.mode": "BATCH"},
+         "source": [{"plugin_name": "FakeSource", "row.num": "x", "split.num": 2,
+                     "plugin_output": "t", "password": "c2VjcmV0LTE=",
+                     "schema": {"fields": {"id": "int"}}}],
+         "sink": [{"plugin_name": "Console", "plugin_input": "t"}]}
+        """,
+        "job.json",
+    )
+    expected = [
+        ("error", '$.source[0]."row.num"', 'expected an integer, got "x"'),
+        (
+            "warning",
+            "$.source[0].password",
+            'unknown option "password" for the FakeSource source; SeaTunnel ignores options it '
+            "does not know",
+        ),
+    ]
+    assert [(f.severity, f.path, f.message) for f in hocon] == expected
+    assert [(f.severity, f.path, f.message) for f in json_form] == expected
+
+
+def test_validate_job_reports_paths_without_lines():
+    from stconfig.validation import has_errors, validate_job
+
+    findings = validate_job(
+        {
+            "env": {"job.mode": "BATCH"},
+            "source": [{"plugin_name": "FakeSource", "row.num": 1}],
+            "sink": [{"plugin_name": "Console"}],
+        },
+        name="request",
+    )
+    assert [f.to_dict() for f in findings] == [
+        {
+            "severity": "error",
+            "file": "request",
+            "line": None,
+            "column": None,
+            "path": "$.source[0]",
+            "message": 'missing required option "schema" or "tables_configs" for the FakeSource '
+            "source; set one of them",
+        }
+    ]
+    assert has_errors(findings)
+    assert str(findings[0]).startswith("request: error: $.source[0]: missing required option")

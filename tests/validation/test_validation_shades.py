@@ -16,7 +16,7 @@ def test_base64_values_pass():
     assert check(JOB.format(shade="base64", user="dXNlcjE=", password="c2VjcmV0LTE=")) == []
 
 
-def test_plain_text_with_base64_is_a_warning_without_the_value():
+def test_base64_plain_text_warning_hides_value():
     findings = check(JOB.format(shade="base64", user="dXNlcjE=", password="secret_1"))
     assert brief(findings) == [
         (
@@ -56,6 +56,10 @@ def test_misspelled_shade_gets_a_suggestion():
     assert findings[0].message.startswith(
         'unknown shade "base46"; installed shades: aes, base64; did you mean "base64"?'
     )
+
+
+def test_pass_through_shade_is_accepted():
+    assert check(JOB.format(shade="default", user="user1", password="secret-1")) == []
 
 
 def test_shade_in_other_case_warns_about_seatunnel():

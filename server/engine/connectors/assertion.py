@@ -116,7 +116,13 @@ class Assert(Sink):
             raise required_options_error("rules")
         if not isinstance(rules, Mapping) or not any(
             rules.get(key)
-            for key in ("field_rules", "row_rules", "catalog_table_rule", "table-names", "tables_configs")
+            for key in (
+                "field_rules",
+                "row_rules",
+                "catalog_table_rule",
+                "table-names",
+                "tables_configs",
+            )
         ):
             raise PluginError(
                 "Invalid value at 'rules': Assert rule config is empty, please add rule config."
@@ -140,16 +146,19 @@ class Assert(Sink):
         return [rules for rules in self.rules if rules.table_path in (None, table_id)]
 
     def finish(self) -> None:
-        """Check row counts and table names once every writer has ended."""
+        """Check row counts and table names once every writer has ended.
+
+        SeaTunnel checks them as each writer closes, so a writer that closes early can see
+        a partial count there; here every writer has finished first.
+        """
         for table_rules in self.rules:
             count = self.counts.get(table_rules.table_path, 0)
             for rule in table_rules.row_rules:
                 if not _row_rule_holds(rule, count):
                     raise _failed(f"row num :{count} fail rule: {rule}")
         if self.table_names is not None and set(self.table_names) != self.seen_tables:
-            raise _failed(
-                f"table names: {sorted(self.seen_tables)} is not equal to {sorted(self.table_names)}"
-            )
+            seen, wanted = sorted(self.seen_tables), sorted(self.table_names)
+            raise _failed(f"table names: {seen} is not equal to {wanted}")
 
     def _check_catalog(self, table_rules: TableRules) -> None:
         table = self._table_for(table_rules.table_path)
@@ -187,11 +196,11 @@ def _catalog_problems(rule: Mapping[str, Any], table: TableSchema) -> list[str]:
         if catalog is not None and table.catalog and str(catalog) != table.catalog:
             problems.append(f"catalog {table.catalog} is not {catalog}")
     key = rule.get("primary_key_rule")
-    if isinstance(key, Mapping):
-        if str(key.get("primary_key_name")) != str(table.primary_key_name) or [
-            str(name) for name in key.get("primary_key_columns") or []
-        ] != table.primary_key:
-            problems.append(f"primary key {table.primary_key_name} {table.primary_key} differs")
+    if isinstance(key, Mapping) and (
+        str(key.get("primary_key_name")) != str(table.primary_key_name)
+        or [str(name) for name in key.get("primary_key_columns") or []] != table.primary_key
+    ):
+        problems.append(f"primary key {table.primary_key_name} {table.primary_key} differs")
     for expected in rule.get("column_rule") or []:
         position = table.index(str(expected.get("name")))
         if position < 0:
@@ -330,4 +339,5 @@ def _nested_matches(value: Any, actual: DataType, declared: DataType) -> bool:
 def _row_text(batch: Batch, position: int) -> str:
     row = batch.rows[position]
     fields = ", ".join(java_string(value) for value in row)
-    return f"SeaTunnelRow{{tableId={batch.table_id}, kind={batch.kind_of(position)}, fields=[{fields}]}}"
+    kind = batch.kind_of(position)
+    return f"SeaTunnelRow{{tableId={batch.table_id}, kind={kind}, fields=[{fields}]}}"

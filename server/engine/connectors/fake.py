@@ -19,7 +19,7 @@ from typing import Any
 from stconfig.server.engine.errors import PluginError, option_error, seatunnel_error
 from stconfig.server.engine.plugins import JobContext, Source, SourceReader
 from stconfig.server.engine.rows import KINDS_BY_NAME, Batch
-from stconfig.server.engine.types import Column, DataType, TableSchema, parse_schema
+from stconfig.server.engine.types import Column, DataType, parse_schema
 from stconfig.server.engine.values import (
     ConversionError,
     from_json,
@@ -210,7 +210,9 @@ class FakeTable:
             template = options.template("string.template")
             if template is not None:
                 return lambda n: random.choices(template, k=n)
-            return _string_generator(options.string_length if string_length is None else string_length)
+            return _string_generator(
+                options.string_length if string_length is None else string_length
+            )
         if name == "BOOLEAN":
             return lambda n: random.choices((True, False), k=n)
         if name in ("TINYINT", "SMALLINT", "INT", "BIGINT"):
@@ -282,9 +284,13 @@ class FakeTable:
         hour, minute = pick("time.hour.template", 0, 23), pick("time.minute.template", 0, 59)
         second = pick("time.second.template", 0, 59)
         if name == "DATE":
-            return lambda n: [dt.date(*parts) for parts in zip(year(n), month(n), day(n), strict=True)]
+            return lambda n: [
+                dt.date(*parts) for parts in zip(year(n), month(n), day(n), strict=True)
+            ]
         if name == "TIME":
-            return lambda n: [dt.time(*parts) for parts in zip(hour(n), minute(n), second(n), strict=True)]
+            return lambda n: [
+                dt.time(*parts) for parts in zip(hour(n), minute(n), second(n), strict=True)
+            ]
         return lambda n: [
             dt.datetime(*parts)
             for parts in zip(year(n), month(n), day(n), hour(n), minute(n), second(n), strict=True)
@@ -308,10 +314,14 @@ def _decimal_generator(precision: int, scale: int) -> Generator:
 
     def generate(n: int) -> list[Decimal]:
         digits = "".join(random.choices(_DIGITS, k=width * n))
-        return [
-            Decimal(f"{digits[i : i + whole] or '0'}.{digits[i + whole : i + width]}")
-            for i in range(0, width * n, width)
-        ] if width else [Decimal(0)] * n
+        return (
+            [
+                Decimal(f"{digits[i : i + whole] or '0'}.{digits[i + whole : i + width]}")
+                for i in range(0, width * n, width)
+            ]
+            if width
+            else [Decimal(0)] * n
+        )
 
     return generate
 
@@ -414,6 +424,8 @@ class FakeReader(SourceReader):
             self.finished = True
         return None
 
+    # NOTE: SeaTunnel's reader also sleeps 1 s after each split; the runner only keeps
+    # `split.read-interval` between splits, so small jobs finish without that wait.
     def _split_due(self, table: FakeTable) -> bool:
         now = time.monotonic()
         if self.last_split_start and now - self.last_split_start < table.options.split_interval:
@@ -423,6 +435,3 @@ class FakeReader(SourceReader):
 
     def snapshot(self) -> Any:
         return {"table": self.table, "split": self.split, "offset": self.offset}
-
-
-__all__ = ["FakeSource", "TableSchema"]

@@ -8,7 +8,6 @@ from __future__ import annotations
 import base64
 import csv
 import datetime as dt
-import io
 import json
 import re
 from collections.abc import Callable, Iterator, Mapping
@@ -84,9 +83,11 @@ def read_text_rows(
 ) -> Iterator[tuple[Any, ...]]:
     types = table.types
     if csv_mode:
-        parts_of: Callable[[str], list[str]] = lambda line: next(  # noqa: E731
-            csv.reader([line], delimiter=delimiter[:1] or ",")
-        )
+        csv_delimiter = delimiter[:1] or ","
+
+        def parts_of(line: str) -> list[str]:
+            return next(csv.reader([line], delimiter=csv_delimiter))
+
     else:
         parts_of = split_pattern(delimiter)
     for line in lines:
@@ -112,13 +113,9 @@ def _json_field(record: Mapping[str, Any], column: Column) -> Any:
     if value is None:
         return None
     try:
-        return from_json(_rows_as_objects(value), column.type)
+        return from_json(value, column.type)
     except ConversionError as exc:
         raise PluginError(f"LocalFile: field '{column.name}': {exc}") from None
-
-
-def _rows_as_objects(value: Any) -> Any:
-    return value
 
 
 # Arrow-based formats
@@ -156,7 +153,10 @@ def arrow_type(kind: Any) -> DataType:
         return DataType("ARRAY", element=arrow_type(kind.value_type))
     if types.is_struct(kind):
         return DataType(
-            "ROW", fields=tuple((kind.field(i).name, arrow_type(kind.field(i).type)) for i in range(kind.num_fields))
+            "ROW",
+            fields=tuple(
+                (kind.field(i).name, arrow_type(kind.field(i).type)) for i in range(kind.num_fields)
+            ),
         )
     if types.is_integer(kind):
         return DataType("BIGINT")
@@ -210,7 +210,6 @@ def row_encoder(
     Text and csv rows end with a newline here; the writer strips the final one, because
     SeaTunnel puts the row delimiter between rows.
     """
-    names = table.names
     if kind == "json":
         return _json_encoder(table)
     types = table.types
@@ -221,12 +220,13 @@ def row_encoder(
             lines = [delimiter.join(value or "" for value in row) for row in rows]
         else:
             lines = [
-                delimiter.join(to_text(value, t, formats) for value, t in zip(row, types, strict=False))
+                delimiter.join(
+                    to_text(value, t, formats) for value, t in zip(row, types, strict=False)
+                )
                 for row in rows
             ]
         return ("\n".join(lines) + "\n").encode(encoding)
 
-    del names
     return encode
 
 
@@ -240,14 +240,19 @@ def _json_encoder(table: TableSchema) -> Callable[[list[tuple[Any, ...]]], bytes
     if not nested:
 
         def encode(rows: list[tuple[Any, ...]]) -> bytes:
-            return b"".join([dumps(dict(zip(names, row)), default=default, option=option) for row in rows])
+            return b"".join(
+                [
+                    dumps(dict(zip(names, row, strict=False)), default=default, option=option)
+                    for row in rows
+                ]
+            )
 
         return encode
 
     def encode_nested(rows: list[tuple[Any, ...]]) -> bytes:
         out = []
         for row in rows:
-            record = dict(zip(names, row))
+            record = dict(zip(names, row, strict=False))
             for i, t in nested:
                 record[names[i]] = _json_ready(row[i], t)
             out.append(dumps(record, default=default, option=option))
@@ -260,7 +265,10 @@ def _json_ready(value: Any, kind: DataType) -> Any:
     if value is None:
         return None
     if kind.name == "ROW":
-        return {name: _json_ready(item, sub) for item, (name, sub) in zip(value, kind.fields, strict=False)}
+        return {
+            name: _json_ready(item, sub)
+            for item, (name, sub) in zip(value, kind.fields, strict=False)
+        }
     if kind.name == "ARRAY" and kind.element is not None:
         return [_json_ready(item, kind.element) for item in value]
     if kind.name == "MAP" and kind.value is not None:
@@ -268,9 +276,13 @@ def _json_ready(value: Any, kind: DataType) -> Any:
     return value
 
 
-def write_arrow_file(path: Path, kind: str, table: TableSchema, rows: list[tuple[Any, ...]]) -> None:
+def write_arrow_file(
+    path: Path, kind: str, table: TableSchema, rows: list[tuple[Any, ...]]
+) -> None:
     pa = require_pyarrow(kind)
-    schema = pa.schema([pa.field(column.name, _to_arrow(pa, column.type)) for column in table.columns])
+    schema = pa.schema(
+        [pa.field(column.name, _to_arrow(pa, column.type)) for column in table.columns]
+    )
     columns = list(zip(*rows, strict=True)) if rows else [[] for _ in table.columns]
     arrays = [
         pa.array([_arrow_ready(v, column.type) for v in values], type=schema.field(i).type)
@@ -316,8 +328,8 @@ def _arrow_ready(value: Any, kind: DataType) -> Any:
     if kind.name == "MAP" and kind.key is not None and kind.value is not None:
         return [(k, _arrow_ready(v, kind.value)) for k, v in value.items()]
     if kind.name == "ROW":
-        return {name: _arrow_ready(item, sub) for item, (name, sub) in zip(value, kind.fields, strict=False)}
+        return {
+            name: _arrow_ready(item, sub)
+            for item, (name, sub) in zip(value, kind.fields, strict=False)
+        }
     return value
-
-
-__all__ = ["io"]

@@ -1,8 +1,8 @@
 """LocalFile source and sink.
 
-The sink writes each writer's rows into a staging folder and moves the files into `path`
-when a checkpoint (or the end of a bounded job) commits them, as SeaTunnel's two-phase
-file sink does, so `path` only ever shows committed files.
+The sink writes each writer's rows into a staging folder. A checkpoint, or the end of a
+bounded job, commits them by moving the files into `path`, as SeaTunnel's two-phase file
+sink does, so `path` only ever contains committed files.
 """
 
 from __future__ import annotations
@@ -62,14 +62,18 @@ class LocalFileTable:
         self.path = context.paths.check(str(path), "path")
         self.kind = formats.file_format(options.get("file_format_type"), None)
         default_delimiter = "," if self.kind == "csv" else "\x01"
-        self.delimiter = _decode(options.get("field_delimiter", options.get("delimiter")), default_delimiter)
+        self.delimiter = _decode(
+            options.get("field_delimiter", options.get("delimiter")), default_delimiter
+        )
         self.encoding = _python_encoding(options.get("encoding", "UTF-8"))
         self.skip_header = int(options.get("skip_header_row_number", 0) or 0)
         self.formats = _format_options(options)
         self.archive = str(options.get("archive_compress_codec", "none")).lower()
         codec = str(options.get("compress_codec", "none")).lower()
         if self.kind in ("text", "csv", "json") and codec not in ("none",):
-            raise PluginError(f"LocalFile: compress_codec {codec} is not supported by stconfig's runner")
+            raise PluginError(
+                f"LocalFile: compress_codec {codec} is not supported by stconfig's runner"
+            )
         pattern = options.get("file_filter_pattern")
         self.filter = re.compile(str(pattern)) if pattern else None
         self.parse_partitions = _as_bool(options.get("parse_partition_from_path", True))
@@ -227,7 +231,8 @@ def _archive_members(path: Path, archive: str) -> Iterator[bytes]:
                     yield handle.read()
     else:
         raise PluginError(
-            f"LocalFile: archive_compress_codec {archive} is not supported; use zip, tar, tar_gz or none"
+            f"LocalFile: archive_compress_codec {archive} is not supported; "
+            "use zip, tar, tar_gz or none"
         )
 
 
@@ -237,7 +242,9 @@ def _python_encoding(name: Any) -> str:
     try:
         return codecs.lookup(str(name)).name
     except LookupError:
-        raise PluginError(f"LocalFile: unknown encoding {name!r}; use a charset such as UTF-8 or GBK") from None
+        raise PluginError(
+            f"LocalFile: unknown encoding {name!r}; use a charset such as UTF-8 or GBK"
+        ) from None
 
 
 def _as_bool(value: Any) -> bool:
@@ -312,13 +319,17 @@ class LocalFileReader(SourceReader):
 class LocalFileSink(Sink):
     plugin_name = "LocalFile"
 
-    def __init__(self, options: Mapping[str, Any], context: JobContext, tables: list[TableSchema]) -> None:
+    def __init__(
+        self, options: Mapping[str, Any], context: JobContext, tables: list[TableSchema]
+    ) -> None:
         super().__init__(options, context, tables)
         if options.get("path") is None:
             raise required_options_error("path")
         self.path_template = str(options["path"])
         self.kind = formats.file_format(options.get("file_format_type"), "text")
-        self.delimiter = "," if self.kind == "csv" else _decode(options.get("field_delimiter"), "\x01")
+        self.delimiter = (
+            "," if self.kind == "csv" else _decode(options.get("field_delimiter"), "\x01")
+        )
         self.row_delimiter = _decode(options.get("row_delimiter"), "\n")
         self.encoding = _python_encoding(options.get("encoding", "UTF-8"))
         self.formats = _format_options(options)
@@ -335,7 +346,9 @@ class LocalFileSink(Sink):
         self.time_format = str(options.get("filename_time_format", "yyyy.MM.dd"))
         codec = str(options.get("compress_codec", "none")).lower()
         if codec not in ("none",) and self.kind in ("text", "csv", "json"):
-            raise PluginError(f"LocalFile: compress_codec {codec} is not supported by stconfig's runner")
+            raise PluginError(
+                f"LocalFile: compress_codec {codec} is not supported by stconfig's runner"
+            )
         self.compression = None if codec == "none" else codec
         self.uuid_prefix = uuid.uuid4().hex[:10]
         staging = options.get("tmp_path")
@@ -354,7 +367,9 @@ class LocalFileSink(Sink):
             "database_name": parts[0] if len(parts) > 1 else "",
             "schema_name": parts[1] if len(parts) > 2 else "",
         }
-        path = re.sub(r"\$\{(\w+)\}", lambda m: values.get(m.group(1), m.group(0)), self.path_template)
+        path = re.sub(
+            r"\$\{(\w+)\}", lambda m: values.get(m.group(1), m.group(0)), self.path_template
+        )
         return self.context.paths.check(path, "path")
 
     def _prepare_targets(self, save_mode: Any) -> None:
@@ -364,7 +379,10 @@ class LocalFileSink(Sink):
                 if mode == "DROP_DATA" and target.is_dir():
                     shutil.rmtree(target)
                 if mode == "ERROR_WHEN_DATA_EXISTS" and target.is_dir() and any(target.iterdir()):
-                    raise PluginError(f"LocalFile: {target} already holds data, and data_save_mode is ERROR_WHEN_DATA_EXISTS")
+                    raise PluginError(
+                        f"LocalFile: {target} already contains data, and data_save_mode is "
+                        "ERROR_WHEN_DATA_EXISTS"
+                    )
                 target.mkdir(parents=True, exist_ok=True)
                 if not os.access(target, os.W_OK):
                     raise PermissionError(13, "Permission denied")
@@ -385,7 +403,9 @@ class LocalFileSink(Sink):
     def file_name(self, transaction: str, part: int) -> str:
         if self.custom_filename:
             now = dt.datetime.now()
-            name = self.name_expression.replace("${now}", now.strftime(_python_time_format(self.time_format)))
+            name = self.name_expression.replace(
+                "${now}", now.strftime(_python_time_format(self.time_format))
+            )
             name = name.replace("${uuid}", uuid.uuid4().hex)
             name = name.replace("${transactionId}", transaction)
             if "${transactionId}" not in self.name_expression:
@@ -398,7 +418,14 @@ class LocalFileSink(Sink):
 
 
 def _python_time_format(pattern: str) -> str:
-    for java, python in (("yyyy", "%Y"), ("MM", "%m"), ("dd", "%d"), ("HH", "%H"), ("mm", "%M"), ("ss", "%S")):
+    for java, python in (
+        ("yyyy", "%Y"),
+        ("MM", "%m"),
+        ("dd", "%d"),
+        ("HH", "%H"),
+        ("mm", "%M"),
+        ("ss", "%S"),
+    ):
         pattern = pattern.replace(java, python)
     return pattern
 
@@ -436,14 +463,21 @@ class LocalFileWriter(SinkWriter):
         self.encoders: dict[str, Any] = {}
 
     def transaction(self) -> str:
-        return f"T_{self.sink.context.job_id}_{self.sink.uuid_prefix}_{self.index}_{self.checkpoint_id}"
+        sink = self.sink
+        return f"T_{sink.context.job_id}_{sink.uuid_prefix}_{self.index}_{self.checkpoint_id}"
 
     def _layout(self, table_id: str) -> tuple[TableSchema, list[int], list[int]]:
         if table_id not in self.layouts:
             table = self.tables.get(table_id) or self.sink.tables[0]
             names = table.names
-            wanted = [str(n) for n in self.sink.sink_columns] if self.sink.sink_columns else list(names)
-            partitions = [names.index(n) for n in self.sink.partition_by if n in names] if self.sink.have_partition else []
+            wanted = (
+                [str(n) for n in self.sink.sink_columns] if self.sink.sink_columns else list(names)
+            )
+            partitions = (
+                [names.index(n) for n in self.sink.partition_by if n in names]
+                if self.sink.have_partition
+                else []
+            )
             if partitions and not self.sink.partition_in_file:
                 wanted = [n for n in wanted if n not in self.sink.partition_by]
             positions = [names.index(n) for n in wanted if n in names]
@@ -457,7 +491,9 @@ class LocalFileWriter(SinkWriter):
         groups: dict[str, list[tuple[Any, ...]]] = {}
         for row in batch.rows:
             directory = self._partition_dir(row, partitions) if partitions else ""
-            groups.setdefault(directory, []).append(row if identity else tuple(row[p] for p in positions))
+            groups.setdefault(directory, []).append(
+                row if identity else tuple(row[p] for p in positions)
+            )
         for directory, rows in groups.items():
             self._append(batch.table_id, directory, out_table, rows)
         return len(batch.rows)
@@ -468,11 +504,15 @@ class LocalFileWriter(SinkWriter):
         if expression:
             text = str(expression)
             for i, p in enumerate(partitions):
-                text = text.replace(f"${{k{i}}}", table.columns[p].name).replace(f"${{v{i}}}", str(row[p]))
+                text = text.replace(f"${{k{i}}}", table.columns[p].name).replace(
+                    f"${{v{i}}}", str(row[p])
+                )
             return text.strip("/")
         return "/".join(f"{table.columns[p].name}={row[p]}" for p in partitions)
 
-    def _append(self, table_id: str, directory: str, table: TableSchema, rows: list[tuple[Any, ...]]) -> None:
+    def _append(
+        self, table_id: str, directory: str, table: TableSchema, rows: list[tuple[Any, ...]]
+    ) -> None:
         sink = self.sink
         while rows:
             current = self._open(table_id, directory, table)
@@ -498,11 +538,15 @@ class LocalFileWriter(SinkWriter):
             try:
                 staged.parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
-                raise PluginError(f"LocalFile: cannot create {staged.parent}: {exc.strerror or exc}") from None
+                raise PluginError(
+                    f"LocalFile: cannot create {staged.parent}: {exc.strerror or exc}"
+                ) from None
             current = self.files[key] = _OpenFile(staged, final)
         return current
 
-    def _write_rows(self, current: _OpenFile, table_id: str, table: TableSchema, rows: list[tuple[Any, ...]]) -> None:
+    def _write_rows(
+        self, current: _OpenFile, table_id: str, table: TableSchema, rows: list[tuple[Any, ...]]
+    ) -> None:
         sink = self.sink
         if sink.kind in ("parquet", "orc"):
             current.pending.extend(rows)
@@ -515,19 +559,27 @@ class LocalFileWriter(SinkWriter):
             )
         data = encoder(rows)
         if sink.kind != "json" and sink.row_delimiter != "\n":
-            data = data.decode(sink.encoding).replace("\n", sink.row_delimiter).encode(sink.encoding)
+            data = (
+                data.decode(sink.encoding).replace("\n", sink.row_delimiter).encode(sink.encoding)
+            )
         try:
             if current.handle is None:
                 current.handle = open(current.staged, "wb")  # noqa: SIM115
                 if sink.header and sink.kind in ("text", "csv"):
-                    current.handle.write((sink.delimiter.join(table.names) + sink.row_delimiter).encode(sink.encoding))
+                    current.handle.write(
+                        (sink.delimiter.join(table.names) + sink.row_delimiter).encode(
+                            sink.encoding
+                        )
+                    )
             elif sink.kind != "json":
                 current.handle.write(sink.row_delimiter.encode(sink.encoding))
             if sink.kind != "json":
                 data = data[: -len(sink.row_delimiter.encode(sink.encoding))]
             current.handle.write(data)
         except OSError as exc:
-            raise PluginError(f"LocalFile: cannot write {current.staged}: {exc.strerror or exc}") from None
+            raise PluginError(
+                f"LocalFile: cannot write {current.staged}: {exc.strerror or exc}"
+            ) from None
         current.rows += len(rows)
 
     def _close_file(self, table_id: str, directory: str) -> None:

@@ -10,7 +10,7 @@ from typing import Any
 from stconfig.server.engine.errors import PluginError, option_error, seatunnel_error
 from stconfig.server.engine.plugins import JobContext, Transform
 from stconfig.server.engine.rows import Batch
-from stconfig.server.engine.types import Column, TableSchema
+from stconfig.server.engine.types import TableSchema
 
 
 def fields_not_found(transform: str, names: list[str]) -> PluginError:
@@ -52,7 +52,9 @@ class Copy(Transform):
 
     plugin_name = "Copy"
 
-    def __init__(self, options: Mapping[str, Any], context: JobContext, upstream: TableSchema) -> None:
+    def __init__(
+        self, options: Mapping[str, Any], context: JobContext, upstream: TableSchema
+    ) -> None:
         super().__init__(options, context, upstream)
         fields = options.get("fields")
         if isinstance(fields, Mapping) and fields:
@@ -97,7 +99,9 @@ class Filter(Transform):
 
     plugin_name = "Filter"
 
-    def __init__(self, options: Mapping[str, Any], context: JobContext, upstream: TableSchema) -> None:
+    def __init__(
+        self, options: Mapping[str, Any], context: JobContext, upstream: TableSchema
+    ) -> None:
         super().__init__(options, context, upstream)
         include = options.get("include_fields", options.get("fields"))
         exclude = options.get("exclude_fields")
@@ -124,7 +128,9 @@ class FieldMapper(Transform):
 
     plugin_name = "FieldMapper"
 
-    def __init__(self, options: Mapping[str, Any], context: JobContext, upstream: TableSchema) -> None:
+    def __init__(
+        self, options: Mapping[str, Any], context: JobContext, upstream: TableSchema
+    ) -> None:
         super().__init__(options, context, upstream)
         mapping = options.get("field_mapper")
         if not isinstance(mapping, Mapping) or not mapping:
@@ -151,6 +157,3 @@ def _picker(keep: list[int]) -> Any:
         position = keep[0]
         return lambda row: (row[position],)
     return itemgetter(*keep)
-
-
-__all__ = ["Column", "Copy", "FieldMapper", "Filter"]

@@ -28,7 +28,9 @@ def _kinds(value: Any, option: str) -> set[str]:
 class FilterRowKind(Transform):
     plugin_name = "FilterRowKind"
 
-    def __init__(self, options: Mapping[str, Any], context: JobContext, upstream: TableSchema) -> None:
+    def __init__(
+        self, options: Mapping[str, Any], context: JobContext, upstream: TableSchema
+    ) -> None:
         super().__init__(options, context, upstream)
         include = options.get("include_kinds")
         exclude = options.get("exclude_kinds")
@@ -47,5 +49,9 @@ class FilterRowKind(Transform):
     def process(self, batch: Batch) -> Batch | None:
         if batch.kinds is None:
             return batch if INSERT in self.wanted else None
-        pairs = [(row, kind) for row, kind in zip(batch.rows, batch.kinds, strict=True) if kind in self.wanted]
+        pairs = [
+            (row, kind)
+            for row, kind in zip(batch.rows, batch.kinds, strict=True)
+            if kind in self.wanted
+        ]
         return batch.with_rows([row for row, _ in pairs], [kind for _, kind in pairs])

@@ -6,7 +6,6 @@ the common subset the same way (possessive quantifiers and `\\p{...}` classes di
 
 from __future__ import annotations
 
-import copy
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -50,9 +49,13 @@ def python_replacement(replacement: str) -> str:
 class Replace(Transform):
     plugin_name = "Replace"
 
-    def __init__(self, options: Mapping[str, Any], context: JobContext, upstream: TableSchema) -> None:
+    def __init__(
+        self, options: Mapping[str, Any], context: JobContext, upstream: TableSchema
+    ) -> None:
         super().__init__(options, context, upstream)
-        missing = [key for key in ("replace_field", "pattern", "replacement") if options.get(key) is None]
+        missing = [
+            key for key in ("replace_field", "pattern", "replacement") if options.get(key) is None
+        ]
         if missing:
             raise required_options_error(*missing)
         self.position = positions(upstream, [str(options["replace_field"])], "Replace")[0]
@@ -103,15 +106,23 @@ def java_split(regex: re.Pattern[str], text: str, limit: int) -> list[str]:
 class Split(Transform):
     plugin_name = "Split"
 
-    def __init__(self, options: Mapping[str, Any], context: JobContext, upstream: TableSchema) -> None:
+    def __init__(
+        self, options: Mapping[str, Any], context: JobContext, upstream: TableSchema
+    ) -> None:
         super().__init__(options, context, upstream)
-        missing = [key for key in ("separator", "split_field", "output_fields") if options.get(key) is None]
+        missing = [
+            key for key in ("separator", "split_field", "output_fields") if options.get(key) is None
+        ]
         if missing:
             raise required_options_error(*missing)
         self.position = positions(upstream, [str(options["split_field"])], "Split")[0]
         self.regex = compile_java_regex(str(options["separator"]), "separator")
         outputs = options["output_fields"]
-        names = [str(name) for name in outputs] if isinstance(outputs, list) else str(outputs).split(",")
+        names = (
+            [str(name) for name in outputs]
+            if isinstance(outputs, list)
+            else str(outputs).split(",")
+        )
         columns = list(upstream.columns)
         self.targets = []
         for name in names:
@@ -137,6 +148,3 @@ class Split(Transform):
                 values[target] = parts[index] if index < len(parts) else None
             rows.append(tuple(values))
         return batch.with_rows(rows, batch.kinds)
-
-
-__all__ = ["Replace", "Split", "copy"]

@@ -19,7 +19,9 @@ logger = logging.getLogger(__name__)
 class Sql(Transform):
     plugin_name = "Sql"
 
-    def __init__(self, options: Mapping[str, Any], context: JobContext, upstream: TableSchema) -> None:
+    def __init__(
+        self, options: Mapping[str, Any], context: JobContext, upstream: TableSchema
+    ) -> None:
         super().__init__(options, context, upstream)
         query = options.get("query")
         if query is None:
@@ -29,7 +31,11 @@ class Sql(Transform):
         inputs = options.get("plugin_input", options.get("source_table_name"))
         expected = inputs[0] if isinstance(inputs, list) and inputs else inputs
         if expected and str(expected).split(",")[0].strip().lower() != select.table.lower():
-            logger.warning("Sql: the query reads table %s, but the transform's input is %s", select.table, expected)
+            logger.warning(
+                "Sql: the query reads table %s, but the transform's input is %s",
+                select.table,
+                expected,
+            )
         compiler = Compiler(upstream, select.table, sql)
         columns: list[Column] = []
         evaluators = []

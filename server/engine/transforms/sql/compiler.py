@@ -87,7 +87,9 @@ class Compiler:
 
     def _literal(self, node: Literal) -> Compiled:
         value = node.value
-        kind = {"int": INT, "decimal": DOUBLE, "string": STRING, "null": NULL, "bool": BOOLEAN}[node.kind]
+        kind = {"int": INT, "decimal": DOUBLE, "string": STRING, "null": NULL, "bool": BOOLEAN}[
+            node.kind
+        ]
         if node.kind == "int" and not -(2**31) <= value < 2**31:
             kind = BIGINT
         return (lambda row: value), kind
@@ -97,7 +99,11 @@ class Compiler:
 
     def _columnref(self, node: ColumnRef) -> Compiled:
         parts = list(node.parts)
-        if self.schema.index(parts[0]) < 0 and len(parts) > 1 and parts[0].lower() == self.table_name.lower():
+        if (
+            self.schema.index(parts[0]) < 0
+            and len(parts) > 1
+            and parts[0].lower() == self.table_name.lower()
+        ):
             parts = parts[1:]
         position = self.schema.index(parts[0])
         if position < 0:
@@ -111,7 +117,9 @@ class Compiler:
             if kind.name == "ROW":
                 names = [name for name, _ in kind.fields]
                 if part not in names:
-                    raise PluginError(f"Sql: {node.text} names '{part}', which is not a field of {kind}")
+                    raise PluginError(
+                        f"Sql: {node.text} names '{part}', which is not a field of {kind}"
+                    )
                 index = names.index(part)
                 kind = kind.fields[index][1]
                 getters.append(lambda value, index=index: value[index])
@@ -208,7 +216,11 @@ class Compiler:
         compiled = [self.compile(arg) for arg in args]
         evaluators = [item[0] for item in compiled]
         kind = function.result([item[1] for item in compiled])
-        if node.name in ("CEIL", "CEILING", "FLOOR") and compiled and compiled[0][1].name in ("INT", "TINYINT", "SMALLINT"):
+        if (
+            node.name in ("CEIL", "CEILING", "FLOOR")
+            and compiled
+            and compiled[0][1].name in ("INT", "TINYINT", "SMALLINT")
+        ):
             kind = INT
         convert = _result_converter(kind)
 
@@ -372,7 +384,11 @@ def _arithmetic(op: str, result: DataType) -> Callable[[Any, Any], Any]:
                     raise PluginError("Sql: division by zero")
                 value = abs(left) // abs(right) * (1 if (left >= 0) == (right >= 0) else -1)
             else:
-                value = left / right if right != 0 else (math.copysign(math.inf, left) if left else math.nan)
+                value = (
+                    left / right
+                    if right != 0
+                    else (math.copysign(math.inf, left) if left else math.nan)
+                )
         else:
             value = _java_remainder(left, right, integral)
         return _wrap(value, result) if integral else value
@@ -400,7 +416,11 @@ def _result_converter(kind: DataType) -> Callable[[Any], Any]:
     if kind.name in ("INT", "BIGINT"):
         return lambda value: int(value) if isinstance(value, float | Decimal) else value
     if kind.name == "DOUBLE":
-        return lambda value: float(value) if isinstance(value, int | Decimal) and not isinstance(value, bool) else value
+        return lambda value: (
+            float(value)
+            if isinstance(value, int | Decimal) and not isinstance(value, bool)
+            else value
+        )
     return lambda value: value
 
 
@@ -418,11 +438,29 @@ def cast_converter(target: DataType) -> Callable[[Any], Any]:
     if name == "DECIMAL":
         return lambda value: rescale(Decimal(str(value).strip()), target.scale)
     if name == "DATE":
-        return lambda value: value.date() if isinstance(value, dt.datetime) else value if isinstance(value, dt.date) else parse_date(str(value))
+        return lambda value: (
+            value.date()
+            if isinstance(value, dt.datetime)
+            else value
+            if isinstance(value, dt.date)
+            else parse_date(str(value))
+        )
     if name == "TIMESTAMP":
-        return lambda value: value if isinstance(value, dt.datetime) else dt.datetime.combine(value, dt.time()) if isinstance(value, dt.date) else parse_timestamp(str(value))
+        return lambda value: (
+            value
+            if isinstance(value, dt.datetime)
+            else dt.datetime.combine(value, dt.time())
+            if isinstance(value, dt.date)
+            else parse_timestamp(str(value))
+        )
     if name == "TIME":
-        return lambda value: value.time() if isinstance(value, dt.datetime) else value if isinstance(value, dt.time) else parse_time(str(value))
+        return lambda value: (
+            value.time()
+            if isinstance(value, dt.datetime)
+            else value
+            if isinstance(value, dt.time)
+            else parse_time(str(value))
+        )
     if name == "BYTES":
         return lambda value: value if isinstance(value, bytes) else _as_text(value).encode("utf-8")
     return lambda value: from_json(value, target)

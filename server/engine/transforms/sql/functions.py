@@ -20,7 +20,17 @@ from typing import Any
 
 from stconfig.server.engine.errors import PluginError
 from stconfig.server.engine.transforms.text import python_replacement
-from stconfig.server.engine.types import BIGINT, BOOLEAN, DATE, DOUBLE, INT, STRING, TIME, TIMESTAMP, DataType
+from stconfig.server.engine.types import (
+    BIGINT,
+    BOOLEAN,
+    DATE,
+    DOUBLE,
+    INT,
+    STRING,
+    TIME,
+    TIMESTAMP,
+    DataType,
+)
 from stconfig.server.engine.values import java_string
 
 TypeRule = Callable[[list[DataType]], DataType]
@@ -121,7 +131,9 @@ def _regexp_substr(
     flags: str | None = None,
     group: int = 0,
 ) -> str | None:
-    matches = list(re.finditer(pattern, _text(text)[int(position) - 1 :], flags=_regex_flags(flags)))
+    matches = list(
+        re.finditer(pattern, _text(text)[int(position) - 1 :], flags=_regex_flags(flags))
+    )
     if len(matches) < int(occurrence):
         return None
     return matches[int(occurrence) - 1].group(int(group))
@@ -134,7 +146,11 @@ def _substring(text: Any, start: int, length: int | None = None) -> str:
 
 
 def _soundex(text: Any) -> str:
-    codes = {c: str(d) for d, letters in enumerate(("AEIOUYHW", "BFPV", "CGJKQSXZ", "DT", "L", "MN", "R")) for c in letters}
+    codes = {
+        c: str(d)
+        for d, letters in enumerate(("AEIOUYHW", "BFPV", "CGJKQSXZ", "DT", "L", "MN", "R"))
+        for c in letters
+    }
     letters = [c for c in _text(text).upper() if c.isalpha()]
     if not letters:
         return ""
@@ -225,7 +241,9 @@ def _round(value: Any, digits: int = 0, mode: str = ROUND_HALF_UP) -> Any:
 
 def _mod(left: Any, right: Any) -> Any:
     if isinstance(left, int) and isinstance(right, int):
-        return int(math.fmod(left, right)) if abs(left) < 2**52 else left - right * int(left / right)
+        return (
+            int(math.fmod(left, right)) if abs(left) < 2**52 else left - right * int(left / right)
+        )
     if isinstance(left, Decimal) or isinstance(right, Decimal):
         return Decimal(left) % Decimal(right)
     # Decimal arithmetic, as SeaTunnel's MOD gives 2.2 for MOD(13, 5.4), not 2.1999999999999993.
@@ -292,8 +310,12 @@ def _zone(name: str | None) -> dt.tzinfo | None:
     return ZoneInfo(name.strip())
 
 
-def _from_unixtime(seconds: Any, pattern: str = "yyyy-MM-dd HH:mm:ss", zone: str | None = None) -> str:
-    moment = dt.datetime.fromtimestamp(int(seconds), tz=_zone(zone) or dt.datetime.now().astimezone().tzinfo)
+def _from_unixtime(
+    seconds: Any, pattern: str = "yyyy-MM-dd HH:mm:ss", zone: str | None = None
+) -> str:
+    moment = dt.datetime.fromtimestamp(
+        int(seconds), tz=_zone(zone) or dt.datetime.now().astimezone().tzinfo
+    )
     return format_datetime(moment.replace(tzinfo=None), pattern)
 
 
@@ -340,7 +362,9 @@ _UNITS = {
 def _unit(name: Any) -> str:
     unit = _UNITS.get(str(name).strip().upper())
     if unit is None:
-        raise PluginError(f"Sql: unknown date unit {name!r}; use YEAR, MONTH, DAY, HOUR, MINUTE or SECOND")
+        raise PluginError(
+            f"Sql: unknown date unit {name!r}; use YEAR, MONTH, DAY, HOUR, MINUTE or SECOND"
+        )
     return unit
 
 
@@ -348,7 +372,23 @@ def _add_months(value: Any, months: int) -> Any:
     month = value.month - 1 + months
     year = value.year + month // 12
     month = month % 12 + 1
-    day = min(value.day, [31, 29 if year % 4 == 0 and (year % 100 or year % 400 == 0) else 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1])
+    day = min(
+        value.day,
+        [
+            31,
+            29 if year % 4 == 0 and (year % 100 or year % 400 == 0) else 28,
+            31,
+            30,
+            31,
+            30,
+            31,
+            31,
+            30,
+            31,
+            30,
+            31,
+        ][month - 1],
+    )
     return value.replace(year=year, month=month, day=day)
 
 
@@ -371,7 +411,14 @@ def _datediff(unit: Any, start: Any, end: Any) -> int:
     if not isinstance(end, dt.datetime):
         end = dt.datetime.combine(end, dt.time())
     seconds = (end - start).total_seconds()
-    divisor = {"weeks": 604800, "days": 86400, "hours": 3600, "minutes": 60, "seconds": 1, "milliseconds": 0.001}[name]
+    divisor = {
+        "weeks": 604800,
+        "days": 86400,
+        "hours": 3600,
+        "minutes": 60,
+        "seconds": 1,
+        "milliseconds": 0.001,
+    }[name]
     return int(seconds // divisor)
 
 
@@ -404,10 +451,14 @@ def _extract(field: Any, value: Any) -> int:
 FUNCTIONS: dict[str, Function] = {
     # String functions
     "ASCII": Function(lambda s: ord(_text(s)[0]) if _text(s) else None, _fixed(INT)),
-    "BIT_LENGTH": Function(lambda s: len(s if isinstance(s, bytes) else _text(s).encode()) * 8, _fixed(BIGINT)),
+    "BIT_LENGTH": Function(
+        lambda s: len(s if isinstance(s, bytes) else _text(s).encode()) * 8, _fixed(BIGINT)
+    ),
     "CHAR_LENGTH": Function(lambda s: len(_text(s)), _fixed(BIGINT)),
     "LENGTH": Function(lambda s: len(_text(s)), _fixed(BIGINT)),
-    "OCTET_LENGTH": Function(lambda s: len(s if isinstance(s, bytes) else _text(s).encode()), _fixed(BIGINT)),
+    "OCTET_LENGTH": Function(
+        lambda s: len(s if isinstance(s, bytes) else _text(s).encode()), _fixed(BIGINT)
+    ),
     "CHAR": Function(lambda n: chr(int(n)), _fixed(STRING)),
     "CHR": Function(lambda n: chr(int(n)), _fixed(STRING)),
     "CONCAT": Function(_concat, _fixed(STRING), null_in_null_out=False),
@@ -415,7 +466,9 @@ FUNCTIONS: dict[str, Function] = {
     "HEXTORAW": Function(_hextoraw, _fixed(STRING)),
     "RAWTOHEX": Function(_rawtohex, _fixed(STRING)),
     "INSERT": Function(
-        lambda s, start, length, add: _text(s)[: int(start) - 1] + _text(add) + _text(s)[int(start) - 1 + int(length) :],
+        lambda s, start, length, add: (
+            _text(s)[: int(start) - 1] + _text(add) + _text(s)[int(start) - 1 + int(length) :]
+        ),
         _fixed(STRING),
     ),
     "LOWER": Function(lambda s: _text(s).lower(), _fixed(STRING)),
@@ -479,8 +532,14 @@ FUNCTIONS: dict[str, Function] = {
     "TRUNCATE": Function(lambda x, n=0: _round(x, n, ROUND_DOWN), _first),
     # Date and time functions
     "CURRENT_DATE": Function(lambda: dt.date.today(), _fixed(DATE), null_in_null_out=False),
-    "CURRENT_TIME": Function(lambda: dt.datetime.now().time().replace(microsecond=0), _fixed(TIME), null_in_null_out=False),
-    "CURRENT_TIMESTAMP": Function(lambda: dt.datetime.now(), _fixed(TIMESTAMP), null_in_null_out=False),
+    "CURRENT_TIME": Function(
+        lambda: dt.datetime.now().time().replace(microsecond=0),
+        _fixed(TIME),
+        null_in_null_out=False,
+    ),
+    "CURRENT_TIMESTAMP": Function(
+        lambda: dt.datetime.now(), _fixed(TIMESTAMP), null_in_null_out=False
+    ),
     "NOW": Function(lambda: dt.datetime.now(), _fixed(TIMESTAMP), null_in_null_out=False),
     "DATEADD": Function(_dateadd, lambda types: types[2] if len(types) > 2 else TIMESTAMP),
     "TIMESTAMPADD": Function(_dateadd, lambda types: types[2] if len(types) > 2 else TIMESTAMP),
@@ -505,8 +564,14 @@ FUNCTIONS: dict[str, Function] = {
     "YEAR": Function(lambda d: d.year, _fixed(INT)),
     "FROM_UNIXTIME": Function(_from_unixtime, _fixed(STRING)),
     # System functions
-    "COALESCE": Function(lambda *values: next((v for v in values if v is not None), None), _first, null_in_null_out=False),
-    "IFNULL": Function(lambda value, other: other if value is None else value, _first, null_in_null_out=False),
+    "COALESCE": Function(
+        lambda *values: next((v for v in values if v is not None), None),
+        _first,
+        null_in_null_out=False,
+    ),
+    "IFNULL": Function(
+        lambda value, other: other if value is None else value, _first, null_in_null_out=False
+    ),
     "NULLIF": Function(lambda a, b: None if a == b else a, _first, null_in_null_out=False),
     "UUID": Function(lambda: str(uuid.uuid4()), _fixed(STRING), null_in_null_out=False),
 }
@@ -516,9 +581,7 @@ def find_function(name: str, sql: str) -> Function:
     function = FUNCTIONS.get(name.upper())
     if function is None:
         known = ", ".join(sorted(FUNCTIONS))
-        raise PluginError(
-            f"Sql: unknown function {name} in {sql}; the runner supports: {known}"
-        )
+        raise PluginError(f"Sql: unknown function {name} in {sql}; the runner supports: {known}")
     return function
 
 

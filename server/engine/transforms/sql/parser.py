@@ -148,7 +148,9 @@ def tokenize(sql: str) -> list[Token]:
     while position < len(sql):
         match = _TOKEN.match(sql, position)
         if match is None:
-            raise SqlError(f"SQL parse failed: {sql}, cause: unexpected character {sql[position]!r}")
+            raise SqlError(
+                f"SQL parse failed: {sql}, cause: unexpected character {sql[position]!r}"
+            )
         kind = match.lastgroup or ""
         if kind != "space":
             tokens.append(Token(kind, match.group(), position))
@@ -166,7 +168,22 @@ _CLAUSES = {
     "UNION": "Unsupported SQL syntax",
     "HAVING": "Unsupported SQL syntax",
 }
-_RESERVED = {"FROM", "WHERE", "AS", "AND", "OR", "NOT", "IN", "IS", "LIKE", "THEN", "ELSE", "END", "WHEN", *_CLAUSES}
+_RESERVED = {
+    "FROM",
+    "WHERE",
+    "AS",
+    "AND",
+    "OR",
+    "NOT",
+    "IN",
+    "IS",
+    "LIKE",
+    "THEN",
+    "ELSE",
+    "END",
+    "WHEN",
+    *_CLAUSES,
+}
 
 
 class Parser:
@@ -229,7 +246,10 @@ class Parser:
             raise SqlError(f"SQL parse failed: {self.sql}, cause: expected a table name")
         if self.peek().text == ".":
             raise unsupported(self.sql, "Unsupported schema syntax")
-        if self.peek().upper in ("JOIN", "LEFT", "RIGHT", "INNER", "FULL", "CROSS") or self.peek().text == ",":
+        if (
+            self.peek().upper in ("JOIN", "LEFT", "RIGHT", "INNER", "FULL", "CROSS")
+            or self.peek().text == ","
+        ):
             raise unsupported(self.sql, "Unsupported table join syntax")
         if self.peek().kind in ("name", "quoted") and self.peek().upper not in _RESERVED:
             raise unsupported(self.sql, "Unsupported table alias name syntax")
@@ -243,9 +263,8 @@ class Parser:
             return SelectItem(Star(text="*"), None)
         expression = self.expression()
         alias = None
-        if self.accept("AS"):
-            alias = _unquote(self.take().text)
-        elif self.peek().kind in ("name", "quoted") and self.peek().upper not in _RESERVED:
+        bare_alias = self.peek().kind in ("name", "quoted") and self.peek().upper not in _RESERVED
+        if self.accept("AS") or bare_alias:
             alias = _unquote(self.take().text)
         return SelectItem(expression, alias)
 
@@ -347,7 +366,9 @@ class Parser:
         if token.kind == "quoted":
             return self.reference(_unquote(token.text), start)
         if token.kind != "name":
-            raise SqlError(f"SQL parse failed: {self.sql}, cause: unexpected {token.text or 'end'!r}")
+            raise SqlError(
+                f"SQL parse failed: {self.sql}, cause: unexpected {token.text or 'end'!r}"
+            )
         word = token.upper
         if word == "NULL":
             return Literal(None, "null", text=token.text)
@@ -419,7 +440,7 @@ class Parser:
 
 
 def _unquote(text: str) -> str:
-    if len(text) >= 2 and text[0] in "`\"" and text[-1] == text[0]:
+    if len(text) >= 2 and text[0] in '`"' and text[-1] == text[0]:
         return text[1:-1]
     return text
 
