@@ -29,7 +29,7 @@ ENDED_STATES = ("FINISHED", "CANCELED", "FAILED", "UNKNOWABLE", "SAVEPOINT_DONE"
     "--data-dir",
     type=click.Path(file_okay=False, path_type=Path),
     help="Folder of the node's SQLite store and checkpoints.  "
-    "[default: ~/.local/share/stconfig/node]",
+    "[default: $XDG_DATA_HOME/stconfig/node, else ~/.local/share/stconfig/node]",
 )
 @click.option(
     "--config",

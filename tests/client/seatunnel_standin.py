@@ -2,7 +2,7 @@
 
 It differs from stconfig's node where SeaTunnel does: job ids are JSON strings, ended
 jobs carry `finishTime`, running jobs have no `envOptions` on v1, stopping an unknown job
-answers 200, and an unknown `finished-jobs` state gives `[]`.
+returns 200, and an unknown `finished-jobs` state gives `[]`.
 """
 
 from __future__ import annotations
