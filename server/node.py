@@ -191,7 +191,8 @@ class Node:
             raise BadRequest(f"{prefix}{exc}") from None
 
         submitted_secrets = secret_values(loaded.job, mask_secrets(loaded.job))
-        self._validate(loaded, submitted_secrets)
+        findings = self._validate(loaded, submitted_secrets)
+        check_runnable(loaded.job, findings)
         confined = confine_job(loaded.job, self.roots)
         try:
             decrypted = decrypt_job(confined)
@@ -210,12 +211,13 @@ class Node:
             secrets=submitted_secrets | secret_values(decrypted, masked),
         )
 
-    def _validate(self, loaded: Any, secrets: set[str]) -> None:
+    def _validate(self, loaded: Any, secrets: set[str]) -> list[Any]:
+        """Return the job's findings, or raise 400 with all of them if any is an error."""
         from stconfig.validation import has_errors, validate
 
         findings = validate(loaded)
         if not has_errors(findings):
-            return
+            return findings
         errors = [finding for finding in findings if finding.severity == "error"]
         details = [
             _redact_finding(finding.to_dict(), self.redactor, secrets) for finding in findings
@@ -605,6 +607,36 @@ class Node:
 
     def _monitoring_bytes(self, *, is_master: bool) -> bytes:
         return orjson.dumps(self._collect(is_master=is_master))
+
+
+def check_runnable(job: dict[str, Any], findings: list[Any]) -> None:
+    """Raise 400 for plugins that this node's runner does not have.
+
+    Validation only warns about unknown plugins, because a SeaTunnel cluster may have
+    them, but a job the node cannot run should fail at submit, not once it starts.
+    """
+    from stconfig.config import plugins
+    from stconfig.server.engine.plugins import installed_plugins
+
+    registry = installed_plugins()
+    hints = {finding.path: finding.message for finding in findings}
+    errors = []
+    for section, index, plugin in plugins(job):
+        name = str(plugin.get("plugin_name", ""))
+        if name.lower() in registry.get(section, {}):
+            continue
+        known = sorted(entry.name.partition(".")[2] for entry in registry.get(section, {}).values())
+        hint = hints.get(f"$.{section}[{index}]")
+        message = (
+            f"this node cannot run the {section} plugin {name!r}"
+            + (f" ({hint})" if hint else "")
+            + f"; its {section} plugins are: {', '.join(known)}. Run this job on a SeaTunnel "
+            "cluster instead"
+        )
+        errors.append({"severity": "error", "path": f"$.{section}[{index}]", "message": message})
+    if errors:
+        more = f" (and {len(errors) - 1} more errors)" if len(errors) > 1 else ""
+        raise BadRequest(f"{errors[0]['path']}: {errors[0]['message']}{more}", errors=errors)
 
 
 def job_name(requested: str | None, job: dict[str, Any]) -> str:

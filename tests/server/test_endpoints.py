@@ -541,3 +541,43 @@ def test_stop_contract(shared_node: NodeProcess) -> None:
     assert "424242" in assert_json_error(unknown, 404)
     assert assert_json_error(missing, 400) == "jobId cannot be empty."
     assert "abc" in assert_json_error(not_a_number, 400)
+
+
+def test_plugin_the_node_cannot_run_is_400(shared_node: NodeProcess) -> None:
+    before = known_job_ids(shared_node)
+    job = {
+        "env": {"job.mode": "BATCH"},
+        "source": [
+            {
+                "plugin_name": "FakeSourceStream",
+                "plugin_output": "t",
+                "schema": {"fields": {"id": "int"}},
+            }
+        ],
+        "sink": [{"plugin_name": "ConsoleSink", "plugin_input": "t"}],
+    }
+
+    reply = shared_node.post(f"{V1}/submit-job", job)
+
+    message = assert_json_error(reply, 400)
+    assert message.startswith(
+        "$.source[0]: this node cannot run the source plugin 'FakeSourceStream'"
+    )
+    assert 'did you mean "FakeSource"' in message
+    assert [error["path"] for error in reply.json["errors"]] == ["$.source[0]", "$.sink[0]"]
+    assert 'did you mean "Console"' in reply.json["errors"][1]["message"]
+    assert known_job_ids(shared_node) == before
+
+
+def test_finished_metrics_match_job_info(shared_node: NodeProcess) -> None:
+    job_id = shared_node.submit(batch_job(rows=10))
+    info = shared_node.wait_for_status(job_id, ENDED)
+
+    listed = [
+        item for item in shared_node.get(f"{V1}/finished-jobs").json if item["jobId"] == str(job_id)
+    ]
+
+    assert info["metrics"]["SourceReceivedCount"] == "10"
+    assert info["metrics"]["SinkWriteCount"] == "10"
+    assert listed[0]["metrics"] == info["metrics"]
+    assert listed[0]["jobDag"] == info["jobDag"]
