@@ -493,7 +493,10 @@ class Node:
         }
 
     def monitoring(self) -> list[Any]:
-        """Return one figures object per live node, the master (the oldest) first."""
+        """Return one figures object per live node, the master (the oldest) first.
+
+        Another node's figures come from its last heartbeat, so they can be five seconds old.
+        """
         items: list[Any] = []
         for index, node in enumerate(self._alive_nodes()):
             if node.node_id == self._node_id():
