@@ -22,11 +22,17 @@ COMMANDS: dict[str, str] = {
     "convert": "config_commands:convert",
     "decrypt": "shade_commands:decrypt",
     "encrypt": "shade_commands:encrypt",
+    "job": "node_commands:job",
+    "jobs": "node_commands:jobs",
     "keygen": "shade_commands:keygen",
+    "monitor": "node_commands:monitor",
     "plugins": "validate_commands:plugins",
     "run": "run_commands:run",
     "schema": "validate_commands:schema",
+    "serve": "node_commands:serve",
     "shades": "shade_commands:shades",
+    "stop": "node_commands:stop",
+    "submit": "node_commands:submit",
     "validate": "validate_commands:validate",
 }
 

@@ -1,0 +1,293 @@
+"""The Bottle app of the REST node: SeaTunnel's endpoints at the v1 and v2 paths.
+
+Each endpoint is served at `/hazelcast/rest/maps/<name>` (v1, SeaTunnel's port 5801 API)
+and at `/<name>` (v2). Every response is JSON, errors included: Bottle's own 404 and 405
+pages are replaced, and every exception becomes `{"status": "fail", "message": ...}`.
+Request bodies are read from the raw bytes whatever their Content-Type.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hmac
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import bottle
+import orjson
+
+from stconfig.errors import StconfigError
+from stconfig.server.config import NodeConfig
+from stconfig.server.errors import (
+    BadRequest,
+    Forbidden,
+    HttpError,
+    PayloadTooLarge,
+    Unauthorized,
+    error_body,
+)
+from stconfig.server.node import Node, SubmitParams
+
+logger = logging.getLogger(__name__)
+
+V1_PREFIX = "/hazelcast/rest/maps"
+JSON_TYPE = "application/json"
+
+# Endpoint groups, as in SeaTunnel's hazelcast.yaml: DATA covers the job endpoints and
+# CLUSTER_WRITE the ones that change something. CLUSTER_READ endpoints are always on.
+DATA = "DATA"
+CLUSTER_WRITE = "CLUSTER_WRITE"
+CLUSTER_READ = "CLUSTER_READ"
+
+Handler = Callable[["Call"], Any]
+
+
+@dataclass
+class Call:
+    """One request, as the endpoint handlers see it."""
+
+    node: Node
+    body: bytes
+    rest: str
+    query: bottle.FormsDict
+    version: int
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    name: str
+    method: str
+    groups: tuple[str, ...]
+    handler: Handler
+    takes_rest: bool = False
+
+
+def _running_jobs(call: Call) -> bytes:
+    return call.node.running_jobs()
+
+
+def _job_info(call: Call) -> bytes:
+    return call.node.job_info(call.rest)
+
+
+def _finished_jobs(call: Call) -> bytes:
+    return call.node.finished_jobs(call.rest or None)
+
+
+def _monitoring(call: Call) -> list[Any]:
+    return call.node.monitoring()
+
+
+def _overview(call: Call) -> dict[str, str]:
+    return call.node.overview({key: call.query[key] for key in call.query})
+
+
+def _submit_job(call: Call) -> dict[str, Any]:
+    params = SubmitParams.from_mapping({key: call.query.getunicode(key) for key in call.query})
+    return call.node.submit(call.body, params)
+
+
+def _submit_jobs(call: Call) -> list[dict[str, Any]]:
+    return call.node.submit_batch(call.body)
+
+
+def _stop_job(call: Call) -> dict[str, int]:
+    return call.node.stop(call.body)
+
+
+def _stop_jobs(call: Call) -> list[dict[str, int]]:
+    return call.node.stop_batch(call.body)
+
+
+def _encrypt_config(call: Call) -> bottle.HTTPResponse:
+    job, warnings = call.node.encrypt_config(call.body, call.query.getunicode("format"))
+    for warning in warnings:
+        logger.warning("encrypt-config: %s", warning)
+    headers = {"Content-Type": JSON_TYPE}
+    if warnings:
+        headers["X-Stconfig-Warning"] = "; ".join(warnings)
+    return bottle.HTTPResponse(orjson.dumps(job), status=200, headers=headers)
+
+
+ENDPOINTS = (
+    Endpoint("running-jobs", "GET", (DATA,), _running_jobs),
+    Endpoint("running-job", "GET", (DATA,), _job_info, takes_rest=True),
+    Endpoint("job-info", "GET", (DATA,), _job_info, takes_rest=True),
+    Endpoint("finished-jobs", "GET", (DATA,), _finished_jobs, takes_rest=True),
+    Endpoint("system-monitoring-information", "GET", (CLUSTER_READ,), _monitoring),
+    Endpoint("overview", "GET", (CLUSTER_READ,), _overview),
+    Endpoint("submit-job", "POST", (DATA, CLUSTER_WRITE), _submit_job),
+    Endpoint("submit-jobs", "POST", (DATA, CLUSTER_WRITE), _submit_jobs),
+    Endpoint("stop-job", "POST", (DATA, CLUSTER_WRITE), _stop_job),
+    Endpoint("stop-jobs", "POST", (DATA, CLUSTER_WRITE), _stop_jobs),
+    Endpoint("encrypt-config", "POST", (DATA, CLUSTER_WRITE), _encrypt_config),
+)
+
+
+def create_app(node: Node, config: NodeConfig) -> bottle.Bottle:
+    """Build the node's WSGI app; nothing is registered on Bottle's global default app."""
+    app = bottle.Bottle(catchall=True)
+    app.default_error_handler = _bottle_error
+    guard = _Guard(node, config)
+    for endpoint in ENDPOINTS:
+        view = guard.wrap(endpoint)
+        for prefix, version in ((V1_PREFIX, 1), ("", 2)):
+            methods = [endpoint.method]
+            if endpoint.method == "POST" and version == 1:
+                methods.append("PUT")  # SeaTunnel's v1 API takes PUT wherever it takes POST
+            path = f"{prefix}/{endpoint.name}"
+            callback = _bind_version(view, version)
+            app.route(path, methods, callback)
+            if endpoint.takes_rest:
+                app.route(f"{path}/<rest:re:.*>", methods, callback)
+    return app
+
+
+def _bind_version(view: Callable[[int, str], Any], version: int) -> Callable[..., Any]:
+    def callback(rest: str = "") -> Any:
+        return view(version, rest)
+
+    return callback
+
+
+def _bottle_error(error: bottle.HTTPError) -> bytes:
+    """Turn Bottle's own errors (unknown path, wrong method) into JSON bodies."""
+    bottle.response.content_type = JSON_TYPE
+    if error.status_code == 404:
+        path = bottle.request.path
+        message = f"no endpoint at {path}; SeaTunnel's endpoints are under {V1_PREFIX}/ or at /"
+    elif error.status_code == 405:
+        allowed = error.headers.get("Allow", "")
+        message = (
+            f"method {bottle.request.method} is not allowed on {bottle.request.path}; use {allowed}"
+        )
+    elif error.status_code >= 500:
+        message = "internal error in the node; the node log has the details"
+    else:
+        message = str(error.body or error.status_line)
+    return error_body(message)
+
+
+class _Guard:
+    """Checks and error handling that every endpoint shares."""
+
+    def __init__(self, node: Node, config: NodeConfig) -> None:
+        self.node = node
+        self.config = config
+        self.disabled = set()
+        if not config.data_enabled:
+            self.disabled.add(DATA)
+        if not config.cluster_write_enabled:
+            self.disabled.add(CLUSTER_WRITE)
+
+    def wrap(self, endpoint: Endpoint) -> Callable[[int, str], Any]:
+        def view(version: int, rest: str) -> Any:
+            counters = self.node.counters
+            counters.started()
+            try:
+                return self._serve(endpoint, version, rest)
+            finally:
+                counters.finished()
+
+        return view
+
+    def _serve(self, endpoint: Endpoint, version: int, rest: str) -> Any:
+        request = bottle.request
+        try:
+            self._authenticate(request)
+            self._check_groups(endpoint)
+            body = self._read_body(request) if endpoint.method == "POST" else b""
+            call = Call(self.node, body, rest.rstrip("/"), request.query, version)
+            result = endpoint.handler(call)
+        except HttpError as exc:
+            return _error_response(exc.status, str(exc), exc.errors, _auth_headers(exc))
+        except StconfigError as exc:
+            return _error_response(400, str(exc))
+        except Exception:
+            logger.exception("%s %s failed", request.method, request.path)
+            return _error_response(500, "internal error in the node; the node log has the details")
+        if isinstance(result, bottle.HTTPResponse):
+            return result
+        bottle.response.content_type = JSON_TYPE
+        return result if isinstance(result, bytes) else orjson.dumps(result)
+
+    def _authenticate(self, request: bottle.BaseRequest) -> None:
+        if not self.config.has_auth:
+            return
+        header = request.get_header("Authorization", "")
+        scheme, _, credentials = header.partition(" ")
+        token = self.config.auth_token
+        if token and scheme.lower() == "bearer" and _same(credentials.strip(), token):
+            return
+        if self.config.auth_user and self.config.auth_password and scheme.lower() == "basic":
+            user, password = _basic_credentials(credentials)
+            if _same(user, self.config.auth_user) and _same(password, self.config.auth_password):
+                return
+        raise Unauthorized(
+            "authentication required: send an Authorization header with the node's bearer "
+            "token or basic-auth user and password"
+        )
+
+    def _check_groups(self, endpoint: Endpoint) -> None:
+        for group in endpoint.groups:
+            if group in self.disabled:
+                raise Forbidden(
+                    f"{endpoint.name} is disabled on this node, because the endpoint group "
+                    f"{group} is disabled in the node config "
+                    f"(hazelcast.network.rest-api.endpoint-groups.{group}.enabled)"
+                )
+
+    def _read_body(self, request: bottle.BaseRequest) -> bytes:
+        limit = self.config.max_body_bytes
+        length_text = request.environ.get("CONTENT_LENGTH") or ""
+        if length_text.strip():
+            try:
+                length = int(length_text)
+            except ValueError:
+                raise BadRequest(f"Content-Length {length_text!r} is not a number") from None
+            if length > limit:
+                raise PayloadTooLarge(too_large_message(limit))
+            return request.environ["wsgi.input"].read(length) if length else b""
+        body = request.environ["wsgi.input"].read(limit + 1)
+        if len(body) > limit:
+            raise PayloadTooLarge(too_large_message(limit))
+        return body
+
+
+def too_large_message(limit: int) -> str:
+    return (
+        f"request body is larger than this node's limit of {limit} bytes; send a smaller "
+        "job, or raise stconfig.max-body-size in the node config"
+    )
+
+
+def _error_response(
+    status: int,
+    message: str,
+    errors: list[dict[str, Any]] | None = None,
+    headers: dict[str, str] | None = None,
+) -> bottle.HTTPResponse:
+    all_headers = {"Content-Type": JSON_TYPE, **(headers or {})}
+    return bottle.HTTPResponse(error_body(message, errors), status=status, headers=all_headers)
+
+
+def _auth_headers(exc: HttpError) -> dict[str, str] | None:
+    if isinstance(exc, Unauthorized):
+        return {"WWW-Authenticate": 'Basic realm="stconfig", Bearer realm="stconfig"'}
+    return None
+
+
+def _basic_credentials(encoded: str) -> tuple[str, str]:
+    try:
+        decoded = base64.b64decode(encoded.strip(), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        return "", ""
+    user, _, password = decoded.partition(":")
+    return user, password
+
+
+def _same(given: str, expected: str) -> bool:
+    return hmac.compare_digest(given.encode("utf-8"), expected.encode("utf-8"))
