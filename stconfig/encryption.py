@@ -457,18 +457,21 @@ def _secret_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
 
     The first finds `password=x`, `"token": "x"` and the like in a JDBC URL or an error
     message, with `.`, `-` or `_` between the words of a name. The second finds the
-    password in `scheme://user:password@host`.
+    password in `scheme://user:password@host`. Both start a match only where a word
+    starts, which keeps the time linear in the length of the text.
     """
     names = sorted(MASKED_OPTIONS, key=len, reverse=True)
     alternatives = "|".join(re.escape(name).replace("_", "[._-]") for name in names)
     pair = re.compile(
         rf"""(?ix)
-        (?P<key>["']?[\w.-]*?(?<![a-z0-9])(?:{alternatives})["']?)
+        (?P<key>(?<![\w.-])["']?[\w.-]*?(?<![a-z0-9])(?:{alternatives})["']?)
         (?P<separator>\s*[:=]\s*)
         (?P<value>"(?:[^"\\]|\\.)*"|'[^']*'|[^\s,;&)}}\]"']+)
         """
     )
-    url = re.compile(r"(?P<head>[a-z][a-z0-9+.-]*://[^/\s:@]+:)(?P<value>[^/\s@]+)(?=@)", re.I)
+    url = re.compile(
+        r"(?P<head>(?<![a-z0-9+.-])[a-z][a-z0-9+.-]*://[^/\s:@]+:)(?P<value>[^/\s@]+)(?=@)", re.I
+    )
     return pair, url
 
 

@@ -20,6 +20,7 @@ from stconfig.encryption import (
     encrypt_job,
     format_path,
     mask_secrets,
+    mask_text,
     sensitive_paths,
 )
 from stconfig.shades import UnknownShadeError
@@ -504,6 +505,17 @@ def test_mask_secrets_in_text_with_any_separator() -> None:
     text = "sasl.jaas.config=secret-1 fs.s3a.secret-key: secret-2 Client_Secret = secret-3"
     masked = mask_secrets(text)
     assert masked == "sasl.jaas.config=****** fs.s3a.secret-key: ****** Client_Secret = ******"
+
+
+def test_mask_secrets_in_long_text() -> None:
+    # Long runs of word characters once made masking quadratic in the text's length.
+    long_word = "a" * 200_000
+    dotted = "b.c-d_" * 30_000
+    text = f"{long_word} password=secret-1 {dotted} jdbc:mysql://root:secret-2@db/app"
+    masked = mask_text(text)
+    assert "secret-" not in masked
+    assert masked.startswith(long_word + " password=******")
+    assert masked.endswith("jdbc:mysql://root:******@db/app")
 
 
 def test_mask_secrets_on_scalars() -> None:
