@@ -1,11 +1,12 @@
 """Keep the files a submitted job names inside the folders the node allows.
 
 Anyone who can reach a node's port can submit a job, and a job names files: a LocalFile
-`path`, a SQLite database in a Jdbc `url`, and every option a plugin schema marks with
-`"x-stconfig-path": true`. Before a job starts, each such path is resolved (relative
-paths against the first allowed folder, then symlinks and `..`) and must lie inside an
-allowed folder. The runner checks again where it opens each file, because a symlink can
-change between this check and the open.
+`path`, a SQLite database in a Jdbc `url`, every option a plugin schema marks with
+`"x-stconfig-path": true`, and the key files in `env."shade.properties".key_file`.
+Before a job starts, each such path is resolved (relative paths against the first
+allowed folder, then symlinks and `..`) and must lie inside an allowed folder. The
+runner checks again where it opens each file, because a symlink can change between this
+check and the open.
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ def confine_job(job: dict[str, Any], roots: list[Path]) -> dict[str, Any]:
     naming the first option that points elsewhere.
     """
     confined = copy.deepcopy(job)
+    _confine_key_files(confined, roots)
     for section, index, plugin in plugins(confined):
         name = str(plugin.get("plugin_name", ""))
         where = f"{section}[{index}]"
@@ -59,6 +61,23 @@ def confine_job(job: dict[str, Any], roots: list[Path]) -> dict[str, Any]:
             if isinstance(url, str) and url.lower().startswith(SQLITE_URL_PREFIX):
                 _set_option(plugin, "url", confine_sqlite_url(url, roots, f"{where}.url"))
     return confined
+
+
+def _confine_key_files(job: dict[str, Any], roots: list[Path]) -> None:
+    """Keep the key files a job's shade reads inside `roots`, like any other file it names."""
+    env = job.get("env")
+    properties = env.get("shade.properties") if isinstance(env, dict) else None
+    if not isinstance(properties, dict):
+        return
+    option = 'env."shade.properties".key_file'
+    key_files = properties.get("key_file")
+    if isinstance(key_files, str):
+        properties["key_file"] = confine_path(key_files, roots, option)
+    elif isinstance(key_files, list):
+        properties["key_file"] = [
+            confine_path(item, roots, f"{option}[{index}]") if isinstance(item, str) else item
+            for index, item in enumerate(key_files)
+        ]
 
 
 def path_options_of(section: str, plugin_name: str) -> tuple[str, ...]:

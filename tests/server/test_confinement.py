@@ -166,3 +166,31 @@ def test_sqlite_urls(roots: list[Path]) -> None:
     for outside in ("jdbc:sqlite:/etc/passwd", "jdbc:sqlite:../x.db", "jdbc:sqlite::resource:x.db"):
         with pytest.raises(Forbidden):
             confine_sqlite_url(outside, roots, "url")
+
+
+def test_shade_key_file_outside_root_is_403(node: NodeProcess, tmp_path: Path) -> None:
+    outside = tmp_path / "node-user.key"
+    outside.write_text("not a key\n")
+    job = local_file_job(str(node.data_dir / "files" / "out"))
+    job["env"]["shade.identifier"] = "aes"
+    job["env"]["shade.properties"] = {"key_file": str(outside)}
+
+    reply = node.post(f"{V1}/submit-job", job)
+
+    assert reply.status == 403
+    assert 'env."shade.properties".key_file' in reply.json["message"]
+    assert b"not a key" not in reply.body
+    assert node.get(f"{V1}/running-jobs").json == []
+
+
+def test_confine_job_checks_every_key_file(roots: list[Path]) -> None:
+    job = local_file_job("out")
+    job["env"]["shade.properties"] = {"key_file": ["keys/new.key", "/etc/ssh/ssh_host_key"]}
+
+    with pytest.raises(Forbidden) as caught:
+        confine_job(job, roots)
+
+    assert 'env."shade.properties".key_file[1]' in str(caught.value)
+    job["env"]["shade.properties"]["key_file"] = ["keys/new.key"]
+    confined = confine_job(job, roots)
+    assert confined["env"]["shade.properties"]["key_file"] == [str(roots[0] / "keys" / "new.key")]
