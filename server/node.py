@@ -105,9 +105,9 @@ class Node:
         self.connections = lambda: 0
         self._handles: dict[int, Any] = {}
         self._handles_lock = threading.Lock()
-        self._running_cache: tuple[int, bytes] | None = None
+        self._running_cache: tuple[tuple[int, int], bytes] | None = None
         self._flushed_metrics: dict[int, bytes | None] = {}
-        self._finished_cache: tuple[int, str | None, bytes] | None = None
+        self._finished_cache: tuple[tuple[int, int], str | None, bytes] | None = None
         self._stopping = threading.Event()
         self._supervisor: threading.Thread | None = None
 

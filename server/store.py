@@ -35,6 +35,8 @@ _ID_EPOCH_MS = 1_704_067_200_000
 _ID_TIME_SHIFT = 10
 
 _BUSY_TIMEOUT_MS = 10_000
+# Longest time a commit by another process may stay unseen by `Store.data_version`.
+VERSION_CHECK_SECONDS = 0.1
 
 _SCHEMA = (
     """
@@ -166,6 +168,9 @@ class Store:
         self._connections_lock = threading.Lock()
         self._write_lock = threading.Lock()
         self._version_lock = threading.Lock()
+        self._version = -1
+        self._version_checked = float("-inf")
+        self._commits = 0
         try:
             data_dir.mkdir(parents=True, exist_ok=True)
             self._writer = self._connect()
@@ -218,6 +223,7 @@ class Store:
                 connection.execute("ROLLBACK")
                 raise
             connection.execute("COMMIT")
+            self._commits += 1
 
     def _reader(self) -> sqlite3.Connection:
         connection = getattr(self._local, "connection", None)
@@ -233,10 +239,21 @@ class Store:
         for connection in connections:
             connection.close()
 
-    def data_version(self) -> int:
-        """Return a number that changes whenever any connection commits a change."""
-        with self._version_lock:
-            return self._watcher.execute("PRAGMA data_version").fetchone()[0]
+    def data_version(self) -> tuple[int, int]:
+        """Return a value that changes whenever any connection commits a change.
+
+        This store's own commits change it at once. Commits from other processes (a
+        second node on the same data directory) show after at most
+        `VERSION_CHECK_SECONDS`, because asking SQLite on every request would make every
+        reader thread wait for one lock.
+        """
+        now = time.monotonic()
+        if now - self._version_checked >= VERSION_CHECK_SECONDS:
+            with self._version_lock:
+                if now - self._version_checked >= VERSION_CHECK_SECONDS:
+                    self._version = self._watcher.execute("PRAGMA data_version").fetchone()[0]
+                    self._version_checked = now
+        return self._version, self._commits
 
     # Jobs
 

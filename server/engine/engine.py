@@ -1,22 +1,26 @@
-"""The engine: one worker process per job, supervised by a thread per job.
+"""The engine: one worker process per job, all followed by one supervisor thread.
 
 A job's plugins run in their own process, so a busy or stuck plugin cannot stall the
 process that supervises it. A cancel is first sent to the worker, which stops between
 two batches; a worker that has not ended `CANCEL_GRACE` seconds later is terminated,
-so a cancel always ends the job within a second.
+so a cancel always ends the job within a second. The supervisor thread sleeps until a
+worker sends a message or a request's deadline passes, so a node that runs many jobs
+does not spend its time waking threads.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import socket
+import sqlite3
 import subprocess
 import sys
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from multiprocessing.connection import Connection
+from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +37,6 @@ TERMINAL_STATES = frozenset(("FINISHED", "FAILED", "CANCELED", "SAVEPOINT_DONE",
 CANCEL_GRACE = 0.5
 # Seconds a worker has to finish a savepoint before it is terminated and the job fails.
 SAVEPOINT_TIMEOUT = 30.0
-_POLL = 0.05
 
 
 @dataclass
@@ -110,6 +113,7 @@ class JobHandle:
             self._connection.send(request)
         except (OSError, AttributeError):
             logger.debug("job %s: the worker is gone before the %s request", self.job_id, request)
+        self._engine.supervisor.wake()
 
     def _launch(self, restore: bool) -> None:
         parent, child = socket.socketpair()
@@ -133,39 +137,35 @@ class JobHandle:
                 "restore": restore,
             }
         )
-        thread = threading.Thread(
-            target=self._supervise, name=f"stconfig-supervisor-{self.job_id}", daemon=True
-        )
-        thread.start()
+        engine.supervisor.follow(self)
 
-    def _supervise(self) -> None:
-        final: tuple[str, str | None] | None = None
+    def _read(self) -> tuple[str, str | None] | None:
+        """Handle every message the worker has sent; return the outcome once it ended."""
         try:
-            final = self._follow_worker()
-        except Exception as exc:  # the supervisor must always settle the job
-            logger.exception("job %s: supervisor failed", self.job_id)
-            final = ("FAILED", f"supervisor failed: {type(exc).__name__}: {exc}")
-        finally:
-            self._stop_process()
-            status, error = final or ("FAILED", "the worker process ended without a status")
-            self._settle(status, error)
-
-    def _follow_worker(self) -> tuple[str, str | None]:
-        while True:
-            if self._connection.poll(_POLL):
-                try:
-                    message = self._connection.recv()
-                except (EOFError, OSError):
-                    return self._worker_gone()
-                outcome = self._handle(message)
+            while self._connection.poll(0):
+                outcome = self._handle(self._connection.recv())
                 if outcome is not None:
                     return outcome
-                continue
-            overdue = self._overdue()
-            if overdue is not None:
-                return overdue
-            if self._process.poll() is not None and not self._connection.poll(0):
-                return self._worker_gone()
+        except (EOFError, OSError):
+            return self._worker_gone()
+        return None
+
+    def _deadline(self) -> float | None:
+        """Return when the pending cancel or savepoint request is overdue, if there is one."""
+        if self._request == "cancel":
+            return self._request_time + CANCEL_GRACE
+        if self._request == "savepoint":
+            return self._request_time + SAVEPOINT_TIMEOUT
+        return None
+
+    def _finish(self, outcome: tuple[str, str | None] | None) -> None:
+        """Stop the worker process and settle the job; runs in a thread of its own."""
+        try:
+            self._stop_process()
+        except Exception:  # the job must be settled whatever happened to its process
+            logger.exception("job %s: stopping the worker failed", self.job_id)
+        status, error = outcome or ("FAILED", "the worker process ended without a status")
+        self._settle(status, error)
 
     def _handle(self, message: tuple[Any, ...]) -> tuple[str, str | None] | None:
         kind = message[0]
@@ -218,7 +218,10 @@ class JobHandle:
 
     def _settle(self, status: str, error: str | None) -> None:
         if status in ("FINISHED", "CANCELED"):
-            self._engine.delete_checkpoints(self.job_id)
+            try:
+                self._engine.delete_checkpoints(self.job_id)
+            except sqlite3.Error as exc:
+                logger.warning("job %s: its checkpoints were not deleted: %s", self.job_id, exc)
         if status == "FAILED":
             logger.warning("job %s failed: %s", self.job_id, mask_text(error or "", self._secrets))
         else:
@@ -248,6 +251,7 @@ class Engine:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.allow_paths = None if allow_paths is None else [Path(p) for p in allow_paths]
         self.store = CheckpointStore(self.data_dir / "checkpoints.db")
+        self.supervisor = Supervisor()
         self._jobs: dict[int, JobHandle] = {}
         self._lock = threading.Lock()
 
@@ -296,3 +300,69 @@ class Engine:
     def _forget(self, job_id: int) -> None:
         with self._lock:
             self._jobs.pop(job_id, None)
+
+
+class Supervisor:
+    """One thread that follows the workers of every job of an engine."""
+
+    def __init__(self) -> None:
+        self._handles: dict[Connection, JobHandle] = {}
+        self._lock = threading.Lock()
+        self._wake_reader, self._wake_writer = socket.socketpair()
+        self._wake_writer.setblocking(False)
+        self._thread: threading.Thread | None = None
+
+    def follow(self, handle: JobHandle) -> None:
+        """Start following the worker of `handle`."""
+        with self._lock:
+            self._handles[handle._connection] = handle
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._run, name="stconfig-supervisor", daemon=True
+                )
+                self._thread.start()
+        self.wake()
+
+    def wake(self) -> None:
+        """Make the thread look again at its workers and their deadlines."""
+        # A full buffer means a wake-up is already pending.
+        with contextlib.suppress(BlockingIOError):
+            self._wake_writer.send(b"\0")
+
+    def _run(self) -> None:
+        while True:
+            with self._lock:
+                followed = dict(self._handles)
+            handles = list(followed.values())
+            ready = wait([self._wake_reader, *followed], self._timeout(handles))
+            for item in ready:
+                if item is self._wake_reader:
+                    self._wake_reader.recv(4096)
+                else:
+                    self._check(followed[item], read=True)
+            now = time.monotonic()
+            for handle in handles:
+                deadline = handle._deadline()
+                if deadline is not None and now >= deadline:
+                    self._check(handle, read=False)
+
+    def _timeout(self, handles: list[JobHandle]) -> float | None:
+        deadlines = [d for d in (handle._deadline() for handle in handles) if d is not None]
+        if not deadlines:
+            return None
+        return max(min(deadlines) - time.monotonic(), 0.0)
+
+    def _check(self, handle: JobHandle, *, read: bool) -> None:
+        try:
+            outcome = handle._read() if read else handle._overdue()
+        except Exception as exc:  # the supervisor must always settle the job
+            logger.exception("job %s: supervising the worker failed", handle.job_id)
+            outcome = ("FAILED", f"supervisor failed: {type(exc).__name__}: {exc}")
+        if outcome is None:
+            return
+        with self._lock:
+            if self._handles.pop(handle._connection, None) is None:
+                return  # already being settled
+        threading.Thread(
+            target=handle._finish, args=(outcome,), name=f"stconfig-finish-{handle.job_id}"
+        ).start()

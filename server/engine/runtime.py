@@ -36,8 +36,13 @@ logger = logging.getLogger(__name__)
 
 # Checkpoint interval of a STREAMING job that sets none, as SeaTunnel's shipped engine config.
 DEFAULT_STREAMING_CHECKPOINT_MS = 10_000
+# Seconds between metrics reports while rows flow, and while a job is idle.
 METRICS_INTERVAL = 0.5
-IDLE_WAIT = 0.01
+IDLE_METRICS_INTERVAL = 5.0
+# Seconds an idle worker waits for a command before it polls its sources again. The wait
+# doubles while no source has rows, so a node with many idle streaming jobs stays quiet.
+MIN_IDLE_WAIT = 0.005
+MAX_IDLE_WAIT = 0.2
 
 
 class Control(Protocol):
@@ -224,6 +229,9 @@ class JobRunner:
         now = time.monotonic()
         next_checkpoint = now + interval if interval else None
         next_metrics = now + METRICS_INTERVAL
+        reported_totals: dict[str, Any] | None = None
+        last_report = now
+        idle_wait = MIN_IDLE_WAIT
         active = list(self.readers)
         while True:
             command = self.control.command(0)
@@ -247,12 +255,21 @@ class JobRunner:
                 self.checkpoint("checkpoint")
                 next_checkpoint = now + (interval or 0)
             if now >= next_metrics:
-                self.control.send(("metrics", self.metrics.snapshot()))
+                changed = self.metrics.totals != reported_totals
+                if changed or now >= last_report + IDLE_METRICS_INTERVAL:
+                    self.control.send(("metrics", self.metrics.snapshot()))
+                    reported_totals = dict(self.metrics.totals)
+                    last_report = now
                 next_metrics = now + METRICS_INTERVAL
-            if not progressed:
-                command = self.control.command(IDLE_WAIT)
+            if progressed:
+                idle_wait = MIN_IDLE_WAIT
+            else:
+                deadlines = [next_metrics, next_checkpoint or next_metrics]
+                wait = min(idle_wait, max(min(deadlines) - now, 0.0))
+                command = self.control.command(wait)
                 if command is not None:
                     return command
+                idle_wait = min(idle_wait * 2, MAX_IDLE_WAIT)
 
     def push(self, node: PlanNode, batch: Batch, index: int) -> None:
         for consumer in self.consumers[node]:
