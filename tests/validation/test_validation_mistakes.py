@@ -564,7 +564,13 @@ def test_missing_env_and_empty_sink():
         """
     )
     assert brief(findings) == [
-        ("error", 1, "$", "missing env block; SeaTunnel needs one, even an empty env {}"),
+        (
+            "warning",
+            1,
+            "$",
+            "missing env block; SeaTunnel's Zeta engine rejects the job with \"No configuration "
+            "setting found for key 'env'\", so add one, even an empty env {}",
+        ),
         ("error", 3, "$.sink", "the sink block is empty; add at least one sink plugin"),
     ]
 
