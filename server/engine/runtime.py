@@ -66,6 +66,31 @@ class ReaderSlot:
         return f"{self.node.key}/{self.index}"
 
 
+class MetricsReporter:
+    """The schedule of a job's metrics reports to the supervisor.
+
+    A report goes out every `METRICS_INTERVAL` seconds while the counts change, and every
+    `IDLE_METRICS_INTERVAL` seconds while they do not.
+    """
+
+    def __init__(self, metrics: Any, control: Control, now: float) -> None:
+        self.metrics = metrics
+        self.control = control
+        self.next_due = now + METRICS_INTERVAL
+        self.last_report = now
+        self.reported_totals: dict[str, Any] | None = None
+
+    def report_if_due(self, now: float) -> None:
+        if now < self.next_due:
+            return
+        changed = self.metrics.totals != self.reported_totals
+        if changed or now >= self.last_report + IDLE_METRICS_INTERVAL:
+            self.control.send(("metrics", self.metrics.snapshot()))
+            self.reported_totals = dict(self.metrics.totals)
+            self.last_report = now
+        self.next_due = now + METRICS_INTERVAL
+
+
 class JobRunner:
     """Build and run one job; `run` returns the final status and the error text, if any."""
 
@@ -228,48 +253,46 @@ class JobRunner:
         interval = self.checkpoint_interval()
         now = time.monotonic()
         next_checkpoint = now + interval if interval else None
-        next_metrics = now + METRICS_INTERVAL
-        reported_totals: dict[str, Any] | None = None
-        last_report = now
+        reporter = MetricsReporter(self.metrics, self.control, now)
         idle_wait = MIN_IDLE_WAIT
         active = list(self.readers)
         while True:
             command = self.control.command(0)
             if command is not None:
                 return command
-            progressed = False
-            for slot in active:
-                batch = slot.reader.poll()
-                if batch is not None and batch.rows:
-                    progressed = True
-                    if batch.nbytes is None:
-                        batch.nbytes = self.sizer(slot.node, batch.table_id)(batch.rows)
-                    self.metrics.count("Source", batch.table_id, len(batch.rows), batch.nbytes)
-                    self.push(slot.node, batch, slot.index)
+            progressed = self.read_sources(active)
             if any(slot.reader.finished for slot in active):
                 active = [slot for slot in active if not slot.reader.finished]
                 if not active:
                     return "finished"
+
             now = time.monotonic()
             if next_checkpoint is not None and now >= next_checkpoint:
                 self.checkpoint("checkpoint")
                 next_checkpoint = now + (interval or 0)
-            if now >= next_metrics:
-                changed = self.metrics.totals != reported_totals
-                if changed or now >= last_report + IDLE_METRICS_INTERVAL:
-                    self.control.send(("metrics", self.metrics.snapshot()))
-                    reported_totals = dict(self.metrics.totals)
-                    last_report = now
-                next_metrics = now + METRICS_INTERVAL
+            reporter.report_if_due(now)
+
             if progressed:
                 idle_wait = MIN_IDLE_WAIT
-            else:
-                deadlines = [next_metrics, next_checkpoint or next_metrics]
-                wait = min(idle_wait, max(min(deadlines) - now, 0.0))
-                command = self.control.command(wait)
-                if command is not None:
-                    return command
-                idle_wait = min(idle_wait * 2, MAX_IDLE_WAIT)
+                continue
+            next_event = min(reporter.next_due, next_checkpoint or reporter.next_due)
+            command = self.control.command(min(idle_wait, max(next_event - now, 0.0)))
+            if command is not None:
+                return command
+            idle_wait = min(idle_wait * 2, MAX_IDLE_WAIT)
+
+    def read_sources(self, active: list[ReaderSlot]) -> bool:
+        """Push one batch from each source reader that has rows; return whether any had."""
+        progressed = False
+        for slot in active:
+            batch = slot.reader.poll()
+            if batch is not None and batch.rows:
+                progressed = True
+                if batch.nbytes is None:
+                    batch.nbytes = self.sizer(slot.node, batch.table_id)(batch.rows)
+                self.metrics.count("Source", batch.table_id, len(batch.rows), batch.nbytes)
+                self.push(slot.node, batch, slot.index)
+        return progressed
 
     def push(self, node: PlanNode, batch: Batch, index: int) -> None:
         for consumer in self.consumers[node]:
