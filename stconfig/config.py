@@ -9,6 +9,7 @@ through `load` or `loads`, so HOCON and JSON behave the same everywhere.
 from __future__ import annotations
 
 import json
+import logging
 import math
 import os
 import re
@@ -22,6 +23,8 @@ from stconfig import hocon
 from stconfig.errors import ConfigFileError, ConfigSyntaxError, NotAJobError, VariableError
 from stconfig.hocon import MISSING, PLUGIN_SECTIONS
 from stconfig.hocon import Path as ValuePath
+
+logger = logging.getLogger(__name__)
 
 FORMATS = ("hocon", "json")
 
@@ -180,11 +183,24 @@ def loads(
         parsed = hocon.parse(text, name, resolver=resolver, dialect=dialect)
         loaded = LoadedConfig(parsed.data, name, "hocon", text, resolver, dialect)
 
+    used = set(loaded.resolver.used) if loaded.resolver is not None else set()
     if "${" in text:
-        fill_placeholders(loaded.data, variables)
+        fill_placeholders(loaded.data, variables, used)
+    _warn_unused(variables, used, name)
     if job:
         check_is_job(loaded.data, name)
     return loaded
+
+
+def _warn_unused(variables: Mapping[str, str], used: set[str], name: str) -> None:
+    """Warn about variables that no `${name}` in the config asks for, such as a typo."""
+    for variable in sorted(set(variables) - used):
+        logger.warning(
+            "--var %s is not used: %s has no ${%s}; check the variable's name",
+            variable,
+            name,
+            variable,
+        )
 
 
 def sniff_format(text: str) -> str:
@@ -272,8 +288,10 @@ class VariableResolver:
 
     variables: Mapping[str, str]
     environ: bool = True
+    used: set[str] = field(default_factory=set, compare=False)
 
     def __call__(self, name: str) -> Any:
+        self.used.add(name)
         if name in self.variables:
             return variable_value(self.variables[name])
         if self.environ and name in os.environ:
@@ -287,15 +305,17 @@ class VariableResolver:
         return f"pass a value for {name}, or write the value into the config"
 
 
-def fill_placeholders(data: Any, variables: Mapping[str, str]) -> Any:
+def fill_placeholders(data: Any, variables: Mapping[str, str], used: set[str] | None = None) -> Any:
     """Replace `${name}` and `${name:default}` inside string values, in place.
 
     A placeholder takes the variable's value if it is set and not empty, else its
     default, else it stays as written, so sink placeholders such as `${table_name}`
-    survive for the sink to fill.
+    survive for the sink to fill. The names of the placeholders found go into `used`.
     """
 
     def replace(match: re.Match[str]) -> str:
+        if used is not None:
+            used.add(match.group(1))
         value = variables.get(match.group(1))
         if value:
             return value

@@ -104,3 +104,11 @@ def test_help_lists_commands(cli):
     result = cli("--help")
     assert result.returncode == 0
     assert "convert" in result.stdout
+
+
+def test_unused_variable_is_reported(tmp_path, cli):
+    result = cli("convert", str(write_job(tmp_path)), "--to", "json", "-i", "rows=5", "-i", "row=6")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["source"][0]["row.num"] == 5
+    assert "--var row is not used" in result.stderr
+    assert "--var rows" not in result.stderr

@@ -190,6 +190,15 @@ class TestVariables:
         ).job
         assert job["transform"][0]["query"] == "select * from t where c = 'bj'"
 
+    def test_unused_variable_is_a_warning(self, caplog: pytest.LogCaptureFixture):
+        text = 'source { FakeSource { row.num = ${rows}, name = "${label:x}" } }'
+        with caplog.at_level("WARNING", logger="stconfig.config"):
+            loads(text, name="job.conf", variables={"rows": "1", "label": "a", "rwos": "2"})
+        messages = [record.getMessage() for record in caplog.records]
+        assert messages == [
+            "--var rwos is not used: job.conf has no ${rwos}; check the variable's name"
+        ]
+
     def test_reserved_names_are_rejected(self):
         with pytest.raises(VariableError) as info:
             loads("source {}\nsink {}", variables={"table_name": "x"})
