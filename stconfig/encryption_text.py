@@ -33,6 +33,7 @@ from stconfig.encryption import (
     shade_values,
     with_changes,
 )
+from stconfig.errors import StconfigError
 
 if TYPE_CHECKING:
     from stconfig.config import LoadedConfig
@@ -198,28 +199,70 @@ def _identifier_edit(loaded: LoadedConfig, identifier: str) -> Edit:
         span = loaded.span(path)
         if span is None or _VARIABLE in loaded.text[span[0] : span[1]]:
             raise EncryptionError(
-                'env."shade.identifier" is not written as a plain value, so --identifier '
-                f"cannot change it; set it to {identifier!r} in the file"
+                'env."shade.identifier" is not written as a plain value, so the identifier '
+                f"given to encrypt cannot replace it; set it to {identifier!r} in the file"
             )
         return (span[0], span[1], _quoted(identifier))
 
-    if loaded.format == "json":
-        entry = f'"{IDENTIFIER_OPTION}": {_quoted(identifier)}'
-        env_entry = f'"env": {{{entry}}}'
-    else:
-        entry = f"{IDENTIFIER_OPTION} = {_quoted(identifier)}"
-        env_entry = f"env {{\n  {entry}\n}}"
+    entry = _entry(loaded.format, IDENTIFIER_OPTION, _quoted(identifier))
+    env = loaded.job.get("env")
     env_span = loaded.span(("env",))
-    if not isinstance(loaded.job.get("env"), Mapping) or env_span is None:
-        return _insert_before_first_key(loaded, (), env_entry)
-    if loaded.job["env"]:
-        return _insert_before_first_key(loaded, ("env",), entry)
-    inside = env_span[0] + 1  # just after the `{` of an empty env
-    return (inside, inside, f" {entry} " if loaded.format == "hocon" else entry)
+    if "env" in loaded.job and not isinstance(env, Mapping):
+        raise EncryptionError(
+            f"env is {_describe(env)}, not an object, so shade.identifier cannot be added "
+            'to it; write env as an object, such as env { job.mode = "BATCH" }'
+        )
+    if env is None or env_span is None:
+        return _insert_before_first_key(loaded, (), *_env_entry(loaded.format, entry))
+    if env:
+        return _insert_before_first_key(loaded, ("env",), entry, [entry])
+    return _insert_into_empty(loaded, env_span, entry)
 
 
-def _insert_before_first_key(loaded: LoadedConfig, path: JobPath, entry: str) -> Edit:
-    """Insert an entry before the first key of the object at `path`, in its indentation."""
+def _insert_into_empty(loaded: LoadedConfig, span: tuple[int, int], entry: str) -> Edit:
+    """Insert an entry just after the `{` of an empty object, on a new line if `{}` spans lines."""
+    inside = span[0] + 1
+    text = loaded.text
+    if "\n" not in text[span[0] : span[1]]:
+        return (inside, inside, entry if loaded.format == "json" else f" {entry} ")
+
+    line = text[text.rfind("\n", 0, span[0]) + 1 : span[0]]
+    indent = line[: len(line) - len(line.lstrip(" \t"))]
+    return (inside, inside, f"{_line_ending(text)}{indent}  {entry}")
+
+
+def _entry(format: str, key: str, value: str) -> str:
+    if format == "json":
+        return f"{json.dumps(key)}: {value}"
+    return f"{key} = {value}"
+
+
+def _env_entry(format: str, entry: str) -> tuple[str, list[str]]:
+    """Return an env object holding one entry, on one line and spread over lines."""
+    if format == "json":
+        return f'"env": {{{entry}}}', ['"env": {', f"  {entry}", "}"]
+    return f"env {{ {entry} }}", ["env {", f"  {entry}", "}"]
+
+
+def _describe(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, str):
+        return "a string"
+    return "a number or boolean"
+
+
+def _insert_before_first_key(
+    loaded: LoadedConfig, path: JobPath, one_line: str, lines: list[str]
+) -> Edit:
+    """Insert an entry before the first key of the object at `path`.
+
+    When that key starts its line, the entry goes in as `lines`, in the key's
+    indentation and with the file's line ending. When other text comes before the key
+    on its line, the entry goes in as `one_line`, followed by `, `.
+    """
     key_starts = [
         span[0]
         for key_path, span in loaded.spans.key_spans.items()
@@ -232,26 +275,45 @@ def _insert_before_first_key(loaded: LoadedConfig, path: JobPath, entry: str) ->
     start = min(key_starts)
     line_start = loaded.text.rfind("\n", 0, start) + 1
     indent = loaded.text[line_start:start]
-    separator = "," if loaded.format == "json" else ""
     if indent.strip():
-        return (start, start, f"{entry}{separator} ")
-    entry = entry.replace("\n", "\n" + indent)
-    return (start, start, f"{entry}{separator}\n{indent}")
+        return (start, start, f"{one_line}, ")
+
+    newline = _line_ending(loaded.text)
+    separator = "," if loaded.format == "json" else ""
+    block = (newline + indent).join(lines)
+    return (start, start, f"{block}{separator}{newline}{indent}")
+
+
+def _line_ending(text: str) -> str:
+    """Return the line ending of the text's first line: `\\r\\n`, or else `\\n`."""
+    first = text.find("\n")
+    return "\r\n" if first > 0 and text[first - 1] == "\r" else "\n"
 
 
 def _check_rewrite(
     loaded: LoadedConfig, text: str, expected: dict[str, Any], variables: Mapping[str, str] | None
 ) -> None:
-    """Load the rewritten text again; it must give exactly the expected job."""
+    """Load the rewritten text again; it must give exactly the expected job.
+
+    A failure is a bug in stconfig, and the error calls it one. It gives no line or
+    column, because those would point into the rewritten text, not into the user's file.
+    """
     from stconfig.config import loads
 
-    reread = loads(text, name=loaded.name, format=loaded.format, variables=variables)
+    try:
+        reread = loads(text, name=loaded.name, format=loaded.format, variables=variables)
+    except StconfigError:
+        raise _rewrite_failed("does not load") from None
     if reread.job != expected:
-        raise EncryptionError(
-            "rewriting the values in place gave a different job, so nothing was written; "
-            "this is a bug in stconfig: please report it with the layout (not the values) "
-            "of the file"
-        )
+        raise _rewrite_failed("loads as a different job")
+
+
+def _rewrite_failed(problem: str) -> EncryptionError:
+    return EncryptionError(
+        f"internal error: the rewritten config {problem}, so nothing was written. This is "
+        "a bug in stconfig, not in your file: please report it with the layout of the "
+        "file (not its values)"
+    )
 
 
 # Writing files

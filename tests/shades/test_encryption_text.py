@@ -9,6 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from stconfig import encryption_text
 from stconfig.config import LoadedConfig, loads
 from stconfig.encryption import EncryptionError, decrypt_job, sensitive_paths
 from stconfig.encryption_text import decrypt_text, encrypt_text
@@ -199,6 +200,117 @@ def test_identifier_added_to_hocon(aes_key: str, text: str, inserted: str) -> No
     result = encrypt_text(loaded_from(text), identifier="aes")
     assert inserted in result.text
     assert loads(result.text).job["env"]["shade.identifier"] == "aes"
+
+
+PLUGINS = 'source { A { password = "p" } }\nsink { B {} }\n'
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        ('env { job.mode = "BATCH" }\n', 'env { shade.identifier = "aes", job.mode = "BATCH" }\n'),
+        (
+            'env { job.mode = "BATCH", }\n',
+            'env { shade.identifier = "aes", job.mode = "BATCH", }\n',
+        ),
+        (
+            'env {\n  job.mode = "BATCH",\n  parallelism = 1,\n}\n',
+            'env {\n  shade.identifier = "aes"\n  job.mode = "BATCH",\n  parallelism = 1,\n}\n',
+        ),
+        ("env {\n}\n", 'env {\n  shade.identifier = "aes"\n}\n'),
+        (
+            'env = { job.mode = "BATCH" }\n',
+            'env = { shade.identifier = "aes", job.mode = "BATCH" }\n',
+        ),
+        (
+            'env = {\n    job.mode = "BATCH"\n}\n',
+            'env = {\n    shade.identifier = "aes"\n    job.mode = "BATCH"\n}\n',
+        ),
+        ("env: {job.mode: BATCH}\n", 'env: {shade.identifier = "aes", job.mode: BATCH}\n'),
+        (
+            'env { "job.mode" = "BATCH" } # nightly\n',
+            'env { shade.identifier = "aes", "job.mode" = "BATCH" } # nightly\n',
+        ),
+    ],
+    ids=[
+        "one-line",
+        "one-line-trailing-comma",
+        "trailing-commas",
+        "empty-on-two-lines",
+        "equals-one-line",
+        "equals-several-lines",
+        "colons",
+        "quoted-key-and-comment",
+    ],
+)
+def test_identifier_added_to_env_layouts(aes_key: str, env: str, expected: str) -> None:
+    result = encrypt_text(loaded_from(env + PLUGINS), identifier="aes")
+    assert result.text.startswith(expected)
+    assert loads(result.text).job["env"]["shade.identifier"] == "aes"
+
+
+@pytest.mark.parametrize(
+    ("text", "inserted"),
+    [
+        (
+            'env {\r\n  job.mode = "BATCH"\r\n}\r\n' + PLUGINS.replace("\n", "\r\n"),
+            'env {\r\n  shade.identifier = "aes"\r\n  job.mode = "BATCH"\r\n}\r\n',
+        ),
+        (
+            "# no env\r\n" + PLUGINS.replace("\n", "\r\n"),
+            '# no env\r\nenv {\r\n  shade.identifier = "aes"\r\n}\r\nsource {',
+        ),
+        (
+            "env {}\r\n" + PLUGINS.replace("\n", "\r\n"),
+            'env { shade.identifier = "aes" }\r\n',
+        ),
+    ],
+    ids=["env-with-options", "no-env", "empty-env"],
+)
+def test_identifier_added_with_crlf(aes_key: str, text: str, inserted: str) -> None:
+    result = encrypt_text(loaded_from(text), identifier="aes")
+    assert inserted in result.text
+    assert result.text.count("\n") == result.text.count("\r\n")
+
+
+@pytest.mark.parametrize(
+    ("text", "inserted"),
+    [
+        (
+            '{ source { A { password = "p" } }, sink { B {} } }',
+            '{ env { shade.identifier = "aes" }, source {',
+        ),
+        (
+            'source { A { password = "p" } } sink { B {} } env { job.mode = "BATCH" }',
+            'env { shade.identifier = "aes", job.mode = "BATCH" }',
+        ),
+    ],
+    ids=["root-braces-one-line", "env-last-on-one-line"],
+)
+def test_identifier_added_to_one_line_job(aes_key: str, text: str, inserted: str) -> None:
+    result = encrypt_text(loaded_from(text), identifier="aes")
+    assert inserted in result.text
+    assert loads(result.text).job["env"]["shade.identifier"] == "aes"
+
+
+def test_identifier_not_added_to_non_object_env() -> None:
+    loaded = loaded_from('env = "BATCH"\n' + PLUGINS)
+    with pytest.raises(EncryptionError, match=r"^job.conf: env is a string, not an object"):
+        encrypt_text(loaded, identifier="base64")
+
+
+def test_failed_rewrite_is_internal_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken_edit(loaded: LoadedConfig, identifier: str) -> tuple[int, int, str]:
+        return (0, 0, "= = =")
+
+    monkeypatch.setattr(encryption_text, "_identifier_edit", broken_edit)
+    loaded = loaded_from('env { job.mode = "BATCH" }\n' + PLUGINS)
+    with pytest.raises(EncryptionError) as raised:
+        encrypt_text(loaded, identifier="base64")
+    message = str(raised.value)
+    assert message.startswith("job.conf: internal error: the rewritten config does not load")
+    assert "bug in stconfig" in message
+    assert "job.conf:1:" not in message
 
 
 @pytest.mark.parametrize(

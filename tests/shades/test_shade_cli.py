@@ -161,6 +161,22 @@ def test_missing_identifier_fails_with_fix(run_cli: RunCli, tmp_path: Path) -> N
     assert "--identifier" in result.stderr
 
 
+def test_identifier_added_to_one_line_env(run_cli: RunCli, tmp_path: Path) -> None:
+    path = tmp_path / "e.conf"
+    path.write_text(
+        'env { job.mode = "BATCH" }\nsource { Jdbc { password = "p" } }\nsink { Console {} }\n',
+        encoding="utf-8",
+    )
+    result = run_cli("encrypt", "--identifier", "base64", str(path))
+    assert result.returncode == 0
+    assert result.stdout == (
+        'env { shade.identifier = "base64", job.mode = "BATCH" }\n'
+        'source { Jdbc { password = "cA==" } }\nsink { Console {} }\n'
+    )
+    assert "error" not in result.stderr
+    assert result.stderr.count(BASE64_WARNING) == 1
+
+
 def test_identifier_option_overrides(run_cli: RunCli, job_file: Path, aes_key: str) -> None:
     result = run_cli("encrypt", "--identifier", "AES", str(job_file))
     assert result.returncode == 0
