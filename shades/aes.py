@@ -124,8 +124,12 @@ def generate_key() -> str:
     return base64.b64encode(os.urandom(KEY_BYTES)).decode("ascii")
 
 
-def write_key_file(path: Path, *, force: bool = False) -> None:
-    """Write a new key to `path` with mode 0600; an existing file is kept unless `force`."""
+def write_key_file(path: Path, *, force: bool = False) -> list[Path]:
+    """Write a new key to `path` with mode 0600; an existing file is kept unless `force`.
+
+    Missing parent folders are created with mode 0700, and returned from the top down.
+    """
+    created = _create_private_folders(path.parent)
     data = (generate_key() + "\n").encode("ascii")
     flags = os.O_WRONLY | os.O_CREAT | (os.O_TRUNC if force else os.O_EXCL)
     try:
@@ -140,6 +144,22 @@ def write_key_file(path: Path, *, force: bool = False) -> None:
     with os.fdopen(descriptor, "wb") as handle:
         os.fchmod(handle.fileno(), 0o600)
         handle.write(data)
+    return created
+
+
+def _create_private_folders(folder: Path) -> list[Path]:
+    """Create `folder` and its missing parents with mode 0700, whatever the umask."""
+    missing = [folder, *folder.parents]
+    missing = list(reversed([parent for parent in missing if not parent.exists()]))
+    for parent in missing:
+        try:
+            parent.mkdir(mode=0o700)
+        except FileExistsError:
+            continue  # created by another process in the meantime
+        except OSError as exc:
+            raise ShadeError(f"{parent}: cannot create the folder: {exc.strerror}") from None
+        parent.chmod(0o700)
+    return missing
 
 
 def _key_file_property(value: Any) -> list[str]:

@@ -141,13 +141,16 @@ def _write(target: Path, text: str, source: Path | None) -> None:
 def keygen(file: Path, force: bool) -> None:
     """Write a new random AES-256 key to FILE, readable only by you (mode 0600).
 
-    Use it with `stconfig encrypt --key-file FILE`, or put its content into
+    Missing folders on the way to FILE are created, readable only by you (mode 0700).
+    Use the key with `stconfig encrypt --key-file FILE`, or put its content into
     STCONFIG_AES_KEY. Keep the file out of version control.
     """
     from stconfig.shades.aes import write_key_file
 
-    write_key_file(file, force=force)
-    click.echo(f"wrote a new AES-256 key to {file} (mode 0600)", err=True)
+    target = file.expanduser()
+    for folder in write_key_file(target, force=force):
+        click.echo(f"created the folder {folder} (mode 0700)", err=True)
+    click.echo(f"wrote a new AES-256 key to {target} (mode 0600)", err=True)
 
 
 @click.command()

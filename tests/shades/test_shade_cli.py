@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import stat
 from pathlib import Path
 
@@ -320,6 +321,47 @@ def test_keygen_writes_private_file(run_cli: RunCli, tmp_path: Path) -> None:
     key = key_file.read_text(encoding="utf-8").strip()
     assert len(base64.b64decode(key)) == 32
     assert key not in result.stderr
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o002], ids=["umask-022", "umask-002"])
+def test_keygen_creates_private_folders(run_cli: RunCli, isolated_home: Path, umask: int) -> None:
+    key_file = isolated_home / ".config" / "stconfig" / "orders.key"
+    previous = os.umask(umask)
+    try:
+        result = run_cli("keygen", str(key_file))
+    finally:
+        os.umask(previous)
+    assert result.returncode == 0
+    assert result.stdout == ""
+    assert result.stderr.splitlines() == [
+        f"created the folder {isolated_home / '.config'} (mode 0700)",
+        f"created the folder {isolated_home / '.config' / 'stconfig'} (mode 0700)",
+        f"wrote a new AES-256 key to {key_file} (mode 0600)",
+    ]
+    assert stat.S_IMODE((isolated_home / ".config").stat().st_mode) == 0o700
+    assert stat.S_IMODE(key_file.parent.stat().st_mode) == 0o700
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    assert len(base64.b64decode(key_file.read_text(encoding="utf-8").strip())) == 32
+
+
+def test_keygen_expands_home(run_cli: RunCli, isolated_home: Path) -> None:
+    result = run_cli("keygen", "~/keys/orders.key")
+    key_file = isolated_home / "keys" / "orders.key"
+    assert result.returncode == 0
+    assert result.stdout == ""
+    assert f"wrote a new AES-256 key to {key_file} (mode 0600)" in result.stderr
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+
+
+def test_keygen_folder_is_a_file(run_cli: RunCli, tmp_path: Path) -> None:
+    (tmp_path / "keys").write_text("", encoding="utf-8")
+    result = run_cli("keygen", str(tmp_path / "keys" / "orders.key"))
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert (
+        result.stderr
+        == f"error: {tmp_path / 'keys' / 'orders.key'}: cannot be written: Not a directory\n"
+    )
 
 
 def test_keygen_refuses_existing_file(run_cli: RunCli, tmp_path: Path) -> None:
