@@ -12,6 +12,7 @@ import copy
 import json
 import logging
 import os
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -41,9 +42,10 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-# A `${name}` inside a written value: a HOCON substitution, or a placeholder that
-# SeaTunnel fills from a variable. Such values are left as written.
-_VARIABLE = "${"
+# A `${name}` or `${name:default}` inside a written value: a HOCON substitution, or a
+# placeholder that SeaTunnel fills from a variable. Such values are left as written. A
+# `${` that does not form one, as in the password "a${b", is plain text.
+_VARIABLE = re.compile(r"\$\{[^:{}]+(?::[^}]*)?\}")
 
 Edit = tuple[int, int, str]
 
@@ -163,7 +165,7 @@ def _written_with_variables(loaded: LoadedConfig, shade: Shade, encrypt: bool) -
     skipped = []
     for path in sensitive_paths(loaded.job, shade):
         span = loaded.span(path)
-        if span is not None and _VARIABLE in loaded.text[span[0] : span[1]]:
+        if span is not None and _VARIABLE.search(loaded.text, span[0], span[1]):
             logger.warning(
                 "%s: %s is written with a ${...} variable, so it is left as written%s",
                 loaded.name,
@@ -197,7 +199,7 @@ def _identifier_edit(loaded: LoadedConfig, identifier: str) -> Edit:
     path = identifier_path(loaded.job)
     if path is not None:
         span = loaded.span(path)
-        if span is None or _VARIABLE in loaded.text[span[0] : span[1]]:
+        if span is None or _VARIABLE.search(loaded.text, span[0], span[1]):
             raise EncryptionError(
                 'env."shade.identifier" is not written as a plain value, so the identifier '
                 f"given to encrypt cannot replace it; set it to {identifier!r} in the file"

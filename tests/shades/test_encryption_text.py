@@ -154,6 +154,16 @@ def test_placeholders_and_concatenations_are_skipped(
     assert result.skipped == [("source", 0, "password")]
 
 
+@pytest.mark.parametrize("secret", ["${", "a${b", "${}", "${:x}", "$"])
+def test_dollar_without_variable_is_encrypted(secret: str) -> None:
+    text = COMMENTED_HOCON.replace('"secret-1"', json.dumps(secret))
+    loaded = loaded_from(text)
+    result = encrypt_text(loaded)
+    assert ("source", 0, "password") in result.changed
+    assert result.skipped == []
+    assert decrypt_text(loaded_from(result.text)).job["source"][0]["password"] == secret
+
+
 def test_literal_concatenation_is_encrypted() -> None:
     text = COMMENTED_HOCON.replace('password = "secret-1"', "password = secret one")
     loaded = loaded_from(text)
