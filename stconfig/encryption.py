@@ -129,9 +129,9 @@ def open_encrypting_shade(
         from stconfig.shades.registry import identifiers
 
         raise EncryptionError(
-            'no shade chosen: the job has no env."shade.identifier"; add '
-            'shade.identifier = "aes" to its env block, or choose one with --identifier '
-            f"(installed shades: {', '.join(identifiers()) or 'none'})"
+            'no shade chosen: the job has no env."shade.identifier"; set '
+            'shade.identifier = "aes" in its env block, or pass --identifier to stconfig '
+            f"encrypt (installed shades: {', '.join(identifiers()) or 'none'})"
         )
     if chosen.lower() == PASS_THROUGH_IDENTIFIER:
         raise EncryptionError(

@@ -378,6 +378,20 @@ def test_missing_key_error_names_field() -> None:
         encrypt_job(job, identifier="aes")
 
 
+def test_missing_key_error_claims_no_option() -> None:
+    job = base_job()
+    job["env"]["shade.identifier"] = "aes"
+    job["sink"][0]["password"] = "aes:v1:" + "A" * 40
+    with pytest.raises(EncryptionError) as caught:
+        decrypt_job(job)
+    message = str(caught.value)
+    assert message.startswith("sink[0].password: cannot decrypt with the aes shade: no AES key")
+    assert "set STCONFIG_AES_KEY where stconfig runs (on the node" in message
+    assert "pass --key-file FILE to stconfig encrypt or decrypt" in message
+    assert "or pass --key-file," not in message
+    assert "keygen" not in message
+
+
 def test_sensitive_paths_lists_string_values() -> None:
     job = job_from(CUSTOM_OPTIONS_HOCON)
     paths = sensitive_paths(job, find_shade("base64"))

@@ -148,7 +148,11 @@ def test_unknown_identifier_option_fails(run_cli: RunCli, job_file: Path) -> Non
     result = run_cli("decrypt", "--identifier", "rot13", str(job_file))
     assert result.returncode == 1
     assert result.stdout == ""
-    assert "unknown shade 'rot13'; installed shades: aes, base64" in result.stderr
+    assert result.stderr == (
+        "error: unknown shade 'rot13'; installed shades: aes, base64. Fix the "
+        'spelling of env."shade.identifier" in the job (or of --identifier, if you passed it '
+        "to stconfig encrypt or decrypt), or install the package that provides the shade\n"
+    )
 
 
 def test_missing_identifier_fails_with_fix(run_cli: RunCli, tmp_path: Path) -> None:
@@ -157,9 +161,11 @@ def test_missing_identifier_fails_with_fix(run_cli: RunCli, tmp_path: Path) -> N
     result = run_cli("encrypt", str(path))
     assert result.returncode == 1
     assert result.stdout == ""
-    assert 'no shade chosen: the job has no env."shade.identifier"' in result.stderr
-    assert 'add shade.identifier = "aes"' in result.stderr
-    assert "--identifier" in result.stderr
+    assert result.stderr == (
+        f'error: {path}: no shade chosen: the job has no env."shade.identifier"; set '
+        'shade.identifier = "aes" in its env block, or pass --identifier to stconfig '
+        "encrypt (installed shades: aes, base64)\n"
+    )
 
 
 def test_identifier_added_to_one_line_env(run_cli: RunCli, tmp_path: Path) -> None:
@@ -275,6 +281,19 @@ def test_aes_without_key_fails(run_cli: RunCli, tmp_path: Path) -> None:
     assert result.stdout == ""
     assert "source[0].password: cannot encrypt with the aes shade: no AES key" in result.stderr
     assert "secret-1" not in result.stderr
+
+
+def test_missing_key_file_not_found(run_cli: RunCli, tmp_path: Path, isolated_home: Path) -> None:
+    path = aes_job(tmp_path)
+    result = run_cli(
+        "encrypt", "--key-file", str(isolated_home / ".config/stconfig/orders.key"), str(path)
+    )
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert result.stderr == (
+        f"error: {path}: source[0].password: cannot encrypt with the aes shade: the AES key "
+        f"file {isolated_home}/.config/stconfig/orders.key was not found; check the path\n"
+    )
 
 
 def test_aes_malformed_key_fails(run_cli: RunCli, tmp_path: Path) -> None:
