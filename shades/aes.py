@@ -11,8 +11,8 @@ token cannot be relabelled as another version. A later format would get a new pr
 
 Keys are 32 random bytes written in base64. They come from, in this order:
 
-1. key files, given to `open` as the `key_file` property (a path or a list of paths).
-   Files from the `--key-file` option of
+1. key files, given to `open` as the `key_file` property (a path or a list of paths,
+   where a leading `~` means the home folder). Files from the `--key-file` option of
    `stconfig encrypt` and `decrypt` come first, then those that
    `env."shade.properties".key_file` names.
 2. the environment variable `STCONFIG_AES_KEY`, one or more keys separated by commas.
@@ -177,12 +177,13 @@ def _create_private_folders(folder: Path) -> list[Path]:
 
 
 def _key_file_property(value: Any) -> list[str]:
+    """Return the key file paths of the `key_file` property, with `~` expanded."""
     if value is None:
         return []
     if isinstance(value, (str, os.PathLike)):
-        return [os.fspath(value)]
+        return [os.path.expanduser(value)]
     if isinstance(value, list) and all(isinstance(item, (str, os.PathLike)) for item in value):
-        return [os.fspath(item) for item in value]
+        return [os.path.expanduser(item) for item in value]
     raise ShadeError(
         'env."shade.properties".key_file must be a path or a list of paths to key files'
     )

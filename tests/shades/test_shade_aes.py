@@ -223,6 +223,23 @@ def test_aes_missing_relative_key_file(tmp_path: Path, monkeypatch: pytest.Monke
     )
 
 
+def test_aes_key_file_expands_home(isolated_home: Path) -> None:
+    key = new_key()
+    key_file = isolated_home / ".config" / "stconfig" / "orders.key"
+    key_file.parent.mkdir(parents=True)
+    key_file.write_text(key + "\n", encoding="utf-8")
+    key_file.chmod(0o600)
+    for written in ("~/.config/stconfig/orders.key", ["~/.config/stconfig/orders.key"]):
+        shade = opened({"key_file": written})
+        token = shade.encrypt(PLAIN)
+        assert (
+            AESGCM(base64.b64decode(key)).decrypt(
+                token_bytes(token)[:12], token_bytes(token)[12:], PREFIX.encode()
+            )
+            == PLAIN.encode()
+        )
+
+
 @pytest.mark.parametrize(
     ("encrypting", "hint"),
     [

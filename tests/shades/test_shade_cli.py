@@ -283,11 +283,28 @@ def test_aes_without_key_fails(run_cli: RunCli, tmp_path: Path) -> None:
     assert "secret-1" not in result.stderr
 
 
+def test_key_file_with_tilde(run_cli: RunCli, tmp_path: Path, isolated_home: Path) -> None:
+    assert run_cli("keygen", str(isolated_home / ".config/stconfig/orders.key")).returncode == 0
+    properties = 'shade.properties { key_file = "~/.config/stconfig/orders.key" }'
+    text = JOB.replace('shade.identifier = "base64"', f'shade.identifier = "aes"\n  {properties}')
+    path = tmp_path / "job.conf"
+    path.write_text(text, encoding="utf-8")
+    encrypted = run_cli("encrypt", str(path))
+    assert encrypted.returncode == 0
+    assert encrypted.stdout.count("aes:v1:") == 3
+    assert "error" not in encrypted.stderr
+
+    bare = tmp_path / "bare.conf"
+    bare.write_text(encrypted.stdout.replace("\n  shade.properties {", "\n  # {"), encoding="utf-8")
+    decrypted = run_cli("decrypt", "--key-file", "~/.config/stconfig/orders.key", str(bare))
+    assert decrypted.returncode == 0
+    assert "secret-1" in decrypted.stdout
+    assert "error" not in decrypted.stderr
+
+
 def test_missing_key_file_not_found(run_cli: RunCli, tmp_path: Path, isolated_home: Path) -> None:
     path = aes_job(tmp_path)
-    result = run_cli(
-        "encrypt", "--key-file", str(isolated_home / ".config/stconfig/orders.key"), str(path)
-    )
+    result = run_cli("encrypt", "--key-file", "~/.config/stconfig/orders.key", str(path))
     assert result.returncode == 1
     assert result.stdout == ""
     assert result.stderr == (
