@@ -34,6 +34,7 @@ from stconfig.encryption import (
     shade_values,
     with_changes,
 )
+from stconfig.encryption_loading import check_shade_settings_filled, loads_keeping_variables
 from stconfig.errors import StconfigError
 
 if TYPE_CHECKING:
@@ -75,9 +76,12 @@ def encrypt_text(
     are left as written and reported, because encrypting them would put the variable's
     value into the file. `variables` must be the ones `loaded` was loaded with, because
     the rewritten text is loaded again to check that only the shaded values changed.
+    A `${name}` without a value may stay as its own text in `loaded`, as
+    `stconfig.encryption_loading` loads it.
     """
     with _named(loaded.name):
         check_job_structure(loaded.job)
+        check_shade_settings_filled(loaded.job, identifier_given=identifier is not None)
         shade = open_encrypting_shade(loaded.job, identifier, key_files)
         return _rewrite(loaded, shade, encrypt=True, variables=variables)
 
@@ -92,6 +96,7 @@ def decrypt_text(
     """Decrypt the sensitive values of a loaded config in its own text. See `encrypt_text`."""
     with _named(loaded.name):
         check_job_structure(loaded.job)
+        check_shade_settings_filled(loaded.job, identifier_given=identifier is not None)
         shade = open_decrypting_shade(loaded.job, identifier, key_files)
         if shade is None:
             logger.warning(
@@ -300,10 +305,10 @@ def _check_rewrite(
     A failure is a bug in stconfig, and the error calls it one. It gives no line or
     column, because those would point into the rewritten text, not into the user's file.
     """
-    from stconfig.config import loads
-
     try:
-        reread = loads(text, name=loaded.name, format=loaded.format, variables=variables)
+        reread = loads_keeping_variables(
+            text, name=loaded.name, format=loaded.format, variables=variables
+        )
     except StconfigError:
         raise _rewrite_failed("does not load") from None
     if reread.job != expected:

@@ -97,14 +97,14 @@ def _run(
     key_files: tuple[Path, ...],
     variables: dict[str, str],
 ) -> None:
-    from stconfig.config import load
+    from stconfig.encryption_loading import load_keeping_variables
 
     if in_place and output is not None:
         raise click.UsageError("use either --in-place or --output, not both")
     if in_place and file == "-":
         raise click.UsageError("--in-place needs a file, not stdin")
 
-    loaded = load(file, variables=variables)
+    loaded = load_keeping_variables(file, variables=variables)
     result = shade_text(
         loaded,
         identifier=identifier,

@@ -437,6 +437,44 @@ def test_variable_value_left_as_written(run_cli: RunCli, tmp_path: Path) -> None
     assert "left 1 written with ${...} variables as they are" in result.stderr
 
 
+def test_encrypt_without_variable_values(run_cli: RunCli, tmp_path: Path) -> None:
+    path = tmp_path / "job.conf"
+    text = JOB.replace('"secret-1"', "${DB_PASSWORD}")
+    path.write_text(text, encoding="utf-8")
+    result = run_cli("encrypt", str(path))
+    assert result.returncode == 0
+    assert result.stdout == ENCODED.replace('"c2VjcmV0LTE="', "${DB_PASSWORD}")
+    assert "has no value" not in result.stderr
+    assert "source[0].password is written with a ${...} variable" in result.stderr
+
+
+def test_decrypt_without_variable_values(run_cli: RunCli, tmp_path: Path) -> None:
+    path = tmp_path / "job.conf"
+    path.write_text(ENCODED.replace('"azE="', "${API_TOKEN}"), encoding="utf-8")
+    result = run_cli("decrypt", str(path))
+    assert result.returncode == 0
+    assert "has no value" not in result.stderr
+    assert 'password = "secret-1"' in result.stdout
+    assert "token = ${API_TOKEN}" in result.stdout
+
+
+def test_variable_fills_identifier(run_cli: RunCli, tmp_path: Path) -> None:
+    path = tmp_path / "job.conf"
+    path.write_text(JOB.replace('"base64"', "${SHADE}"), encoding="utf-8")
+    filled = run_cli("encrypt", "--var", "SHADE=base64", str(path))
+    assert filled.returncode == 0
+    assert filled.stdout == ENCODED.replace('"base64"', "${SHADE}")
+    assert filled.stderr.count(BASE64_WARNING) == 1
+
+    unfilled = run_cli("encrypt", str(path))
+    assert unfilled.returncode == 1
+    assert unfilled.stdout == ""
+    assert unfilled.stderr == (
+        f'error: {path}: env."shade.identifier" is the variable ${{SHADE}}, which has no '
+        "value; pass --var SHADE=VALUE or set the environment variable SHADE\n"
+    )
+
+
 def test_no_secret_in_debug_output(run_cli: RunCli, tmp_path: Path) -> None:
     """Run every command path at debug level and look for the plain values anywhere."""
     secrets = ["user1", "secret-1", "k1-token-value"]
