@@ -260,8 +260,9 @@ def _split_token(value: str) -> tuple[bytes, bytes]:
     """Return the nonce and the sealed bytes of a token, or raise naming what is wrong."""
     if not value.startswith(PREFIX):
         raise ShadeError(
-            f"the value is not an aes token (it does not start with {PREFIX!r}); if it is "
-            f"still plain text, encrypt the file first"
+            f"the value is not an aes token (it does not start with {PREFIX!r}); if the "
+            "config contains plain values, as stconfig decrypt --keep-shade writes them, "
+            'encrypt it with stconfig encrypt FILE or remove env."shade.identifier"'
         )
     body = value[len(PREFIX) :]
     if not _TOKEN_BODY.fullmatch(body) or len(body) % 4:

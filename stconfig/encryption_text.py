@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from stconfig.encryption import (
     IDENTIFIER_OPTION,
+    PROPERTIES_OPTION,
     EncryptionError,
     JobPath,
     check_job_structure,
@@ -29,12 +30,14 @@ from stconfig.encryption import (
     identifier_path,
     open_decrypting_shade,
     open_encrypting_shade,
+    option_paths,
     record_identifier,
     sensitive_paths,
     shade_values,
     with_changes,
 )
 from stconfig.encryption_loading import check_shade_settings_filled, loads_keeping_variables
+from stconfig.encryption_removal import remove_entry
 from stconfig.errors import StconfigError
 
 if TYPE_CHECKING:
@@ -60,6 +63,7 @@ class TextResult:
     identifier: str | None
     changed: list[JobPath] = field(default_factory=list)
     skipped: list[JobPath] = field(default_factory=list)
+    removed: list[JobPath] = field(default_factory=list)
 
 
 def encrypt_text(
@@ -92,8 +96,14 @@ def decrypt_text(
     identifier: str | None = None,
     key_files: Sequence[str] = (),
     variables: Mapping[str, str] | None = None,
+    keep_shade: bool = False,
 ) -> TextResult:
-    """Decrypt the sensitive values of a loaded config in its own text. See `encrypt_text`."""
+    """Decrypt the sensitive values of a loaded config in its own text. See `encrypt_text`.
+
+    Unless `keep_shade` is set, `env."shade.identifier"` and `env."shade.properties"` are
+    removed too, because a runner would try to decrypt the plain values again with the
+    shade the config names. A config that names no shade comes back unchanged.
+    """
     with _named(loaded.name):
         check_job_structure(loaded.job)
         check_shade_settings_filled(loaded.job, identifier_given=identifier is not None)
@@ -103,7 +113,10 @@ def decrypt_text(
                 '%s names no shade in env."shade.identifier"; nothing to decrypt', loaded.name
             )
             return TextResult(loaded.text, copy.deepcopy(loaded.job), None)
-        return _rewrite(loaded, shade, encrypt=False, variables=variables)
+        result = _rewrite(loaded, shade, encrypt=False, variables=variables)
+        if not keep_shade:
+            _remove_shade_settings(loaded, result, variables)
+        return result
 
 
 @contextmanager
@@ -295,6 +308,47 @@ def _line_ending(text: str) -> str:
     """Return the line ending of the text's first line: `\\r\\n`, or else `\\n`."""
     first = text.find("\n")
     return "\r\n" if first > 0 and text[first - 1] == "\r" else "\n"
+
+
+# The settings that `decrypt_text` removes: they only tell a runner how to decrypt.
+SHADE_SETTINGS = (IDENTIFIER_OPTION, PROPERTIES_OPTION)
+
+
+def _remove_shade_settings(
+    loaded: LoadedConfig, result: TextResult, variables: Mapping[str, str] | None
+) -> None:
+    """Remove the shade settings from a decrypted result's text and job, in place."""
+    for option in SHADE_SETTINGS:
+        env = result.job.get("env")
+        path = next(option_paths(env, option, ("env",)), None) if isinstance(env, dict) else None
+        if path is None:
+            continue
+        result.text = _remove_every_entry(loaded, result.text, path, variables)
+        del get_path(result.job, path[:-1])[path[-1]]
+        result.removed.append(path)
+    _check_rewrite(loaded, result.text, result.job, variables)
+
+
+def _remove_every_entry(
+    loaded: LoadedConfig, text: str, path: JobPath, variables: Mapping[str, str] | None
+) -> str:
+    """Remove each entry written at `path`, including duplicates that HOCON merges.
+
+    The parser records where the last entry of a key is written, so the text is parsed
+    again after each removal, at most once per occurrence of the key's name.
+    """
+    for _ in range(text.count(str(path[-1])) + 1):
+        try:
+            spans = loads_keeping_variables(
+                text, name=loaded.name, format=loaded.format, variables=variables
+            ).spans
+        except StconfigError:
+            raise _rewrite_failed("does not load") from None
+        key, value = spans.key_spans.get(path), spans.value_spans.get(path)
+        if key is None or value is None:
+            return text
+        text = remove_entry(text, key[0], value[1], loaded.format)
+    raise _rewrite_failed(f"still contains {format_path(path)}")
 
 
 def _check_rewrite(

@@ -97,8 +97,9 @@ def test_in_place_hocon_changes_only_secret_values() -> None:
 def test_in_place_hocon_round_trips_text() -> None:
     loaded = loaded_from(COMMENTED_HOCON)
     encrypted = encrypt_text(loaded)
-    decrypted = decrypt_text(loaded_from(encrypted.text))
+    decrypted = decrypt_text(loaded_from(encrypted.text), keep_shade=True)
     assert decrypted.job == loaded.job
+    assert decrypted.removed == []
     assert decrypted.text == COMMENTED_HOCON.replace(
         "username = reader", 'username = "reader"'
     ).replace('auth = """k2"""', 'auth = "k2"')
@@ -178,7 +179,7 @@ def test_identifier_override_replaces_value(aes_key: str) -> None:
     assert 'shade.identifier = "aes"' in result.text
     assert 'shade.identifier = "base64"' not in result.text
     assert loads(result.text).job["source"][0]["password"].startswith("aes:v1:")
-    assert decrypt_text(loaded_from(result.text)).job == {
+    assert decrypt_text(loaded_from(result.text), keep_shade=True).job == {
         **loaded.job,
         "env": {**loaded.job["env"], "shade.identifier": "aes"},
     }

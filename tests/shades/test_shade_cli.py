@@ -34,6 +34,11 @@ ENCODED = (
     .replace('"k1"', '"azE="')
 )
 BASE64_WARNING = "the base64 shade only encodes values"
+PLAIN_JOB = JOB.replace('  shade.identifier = "base64"\n', "")
+REMOVED_NOTE = (
+    'removed env."shade.identifier" from the result, so that it runs as a plain-text job; '
+    "to encrypt the result again later, pass --keep-shade to keep it"
+)
 
 
 @pytest.fixture
@@ -62,8 +67,42 @@ def test_decrypt_prints_to_stdout(run_cli: RunCli, tmp_path: Path) -> None:
     encoded.write_text(ENCODED, encoding="utf-8")
     result = run_cli("decrypt", str(encoded))
     assert result.returncode == 0
+    assert result.stdout == PLAIN_JOB
+    assert result.stderr.count(BASE64_WARNING) == 1
+    assert result.stderr.endswith(REMOVED_NOTE + "\n")
+
+
+def test_decrypt_keep_shade(run_cli: RunCli, tmp_path: Path) -> None:
+    encoded = tmp_path / "encoded.conf"
+    encoded.write_text(ENCODED, encoding="utf-8")
+    result = run_cli("decrypt", "--keep-shade", str(encoded))
+    assert result.returncode == 0
     assert result.stdout == JOB
     assert result.stderr.count(BASE64_WARNING) == 1
+    assert "removed" not in result.stderr
+
+
+def test_decrypt_in_place_then_encrypt(run_cli: RunCli, tmp_path: Path) -> None:
+    path = tmp_path / "job.conf"
+    path.write_text(ENCODED, encoding="utf-8")
+    decrypted = run_cli("decrypt", "--in-place", str(path))
+    assert decrypted.returncode == 0
+    assert decrypted.stdout == ""
+    assert decrypted.stderr.splitlines()[-2:] == [
+        f"{path}: decrypted 3 value(s) with the base64 shade",
+        REMOVED_NOTE,
+    ]
+    assert path.read_text(encoding="utf-8") == PLAIN_JOB
+
+    plain = run_cli("encrypt", str(path))
+    assert plain.returncode == 1
+    assert "pass --identifier to stconfig encrypt" in plain.stderr
+    encrypted = run_cli("encrypt", "--identifier", "base64", str(path))
+    assert encrypted.returncode == 0
+    assert encrypted.stdout == ENCODED.replace(
+        '  job.mode = "BATCH"\n  shade.identifier = "base64"\n',
+        '  shade.identifier = "base64"\n  job.mode = "BATCH"\n',
+    )
 
 
 def test_encrypt_output_file(run_cli: RunCli, job_file: Path, tmp_path: Path) -> None:
@@ -227,7 +266,61 @@ def test_aes_round_trip_with_env_key(run_cli: RunCli, tmp_path: Path, aes_key: s
     path.write_text(encrypted.stdout, encoding="utf-8")
     decrypted = run_cli("decrypt", str(path))
     assert decrypted.returncode == 0
-    assert decrypted.stdout == JOB.replace('"base64"', '"aes"')
+    assert decrypted.stdout == PLAIN_JOB
+
+
+RUNNABLE_JOB = """\
+env {
+  job.mode = "BATCH"
+  shade.identifier = "aes"
+}
+source {
+  FakeSource {
+    plugin_output = "fake"
+    row.num = 2
+    password = "secret-1"
+    schema { fields { id = int } }
+  }
+}
+sink {
+  Console { plugin_input = "fake" }
+}
+"""
+
+
+def test_decrypted_job_runs(run_cli: RunCli, tmp_path: Path, aes_key: str) -> None:
+    path = tmp_path / "job.conf"
+    path.write_text(RUNNABLE_JOB, encoding="utf-8")
+    assert run_cli("encrypt", "--in-place", str(path)).returncode == 0
+    plain = tmp_path / "plain.conf"
+    assert run_cli("decrypt", str(path), "-o", str(plain)).returncode == 0
+    assert plain.read_text(encoding="utf-8") == RUNNABLE_JOB.replace(
+        '  shade.identifier = "aes"\n', ""
+    )
+
+    result = run_cli("run", str(plain))
+    assert result.returncode == 0
+    assert result.stdout.count("SeaTunnelRow#tableId=fake") == 2
+    assert "Job FINISHED" in result.stderr
+    assert "error" not in result.stderr
+
+
+def test_kept_shade_job_fails_clearly(run_cli: RunCli, tmp_path: Path, aes_key: str) -> None:
+    path = tmp_path / "job.conf"
+    path.write_text(RUNNABLE_JOB, encoding="utf-8")
+    assert run_cli("encrypt", "--in-place", str(path)).returncode == 0
+    kept = tmp_path / "kept.conf"
+    assert run_cli("decrypt", "--keep-shade", str(path), "-o", str(kept)).returncode == 0
+
+    result = run_cli("run", str(kept))
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert result.stderr.splitlines()[-1] == (
+        "error: source[0].password: cannot decrypt with the aes shade: the value is not an "
+        "aes token (it does not start with 'aes:v1:'); if the config contains plain values, "
+        "as stconfig decrypt --keep-shade writes them, encrypt it with stconfig encrypt FILE "
+        'or remove env."shade.identifier"'
+    )
 
 
 def test_aes_already_encrypted_left_alone(run_cli: RunCli, tmp_path: Path, aes_key: str) -> None:
@@ -272,7 +365,16 @@ def test_key_file_named_in_shade_properties(run_cli: RunCli, tmp_path: Path) -> 
     assert "secret-1" not in path.read_text(encoding="utf-8")
     decrypted = run_cli("decrypt", str(path))
     assert decrypted.returncode == 0
-    assert decrypted.stdout == text
+    assert decrypted.stdout == PLAIN_JOB
+    assert decrypted.stderr == (
+        'removed env."shade.identifier" and env."shade.properties" from the result, so '
+        "that it runs as a plain-text job; to encrypt the result again later, pass "
+        "--keep-shade to keep them\n"
+    )
+    kept = run_cli("decrypt", "--keep-shade", str(path))
+    assert kept.returncode == 0
+    assert kept.stdout == text
+    assert kept.stderr == ""
 
 
 def test_aes_without_key_fails(run_cli: RunCli, tmp_path: Path) -> None:
@@ -493,6 +595,7 @@ def test_no_secret_in_debug_output(run_cli: RunCli, tmp_path: Path) -> None:
             "--log-level",
             "debug",
             "decrypt",
+            "--keep-shade",
             str(encrypted_file),
             "-o",
             str(decrypted_file),
