@@ -46,7 +46,7 @@ PREFIX = "aes:v1:"
 
 _ASSOCIATED_DATA = PREFIX.encode("ascii")
 _TOKEN_BODY = re.compile(r"[A-Za-z0-9+/]+={0,2}")
-# What to do about a missing or invalid key. Only encrypting can start with a new key,
+# Advice for a missing or invalid key. Only encrypting can start with a new key,
 # because values encrypted with one key never decrypt with another.
 _ENCRYPT_HINT = "to create a new key, run stconfig keygen FILE"
 _DECRYPT_HINT = "use the key that the values were encrypted with"

@@ -38,17 +38,17 @@ def test_optional_unfilled_variable_left_out() -> None:
 
 def test_quoted_placeholder_as_loads_does() -> None:
     text = 'source { A { password = "${PW}", url = "${HOST:localhost}/db" } }\nsink { B {} }\n'
-    kept = loads_keeping_variables(text, name="job.conf", variables={})
-    assert kept.job == loads(text).job
-    assert kept.job["source"][0]["password"] == "${PW}"
-    assert kept.job["source"][0]["url"] == "localhost/db"
+    loaded = loads_keeping_variables(text, name="job.conf", variables={})
+    assert loaded.job == loads(text).job
+    assert loaded.job["source"][0]["password"] == "${PW}"
+    assert loaded.job["source"][0]["url"] == "localhost/db"
 
 
 def test_text_without_variables_as_loads_does() -> None:
     text = '{"source": [{"plugin_name": "A", "password": "${PW}"}], "sink": []}'
-    kept = loads_keeping_variables(text, name="job.json", variables={}, format="json")
-    assert kept.job == loads(text, format="json").job
-    assert kept.format == "json"
+    loaded = loads_keeping_variables(text, name="job.json", variables={}, format="json")
+    assert loaded.job == loads(text, format="json").job
+    assert loaded.format == "json"
 
 
 def test_empty_text_fails_as_loads_does() -> None:

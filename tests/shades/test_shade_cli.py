@@ -309,10 +309,10 @@ def test_kept_shade_job_fails_clearly(run_cli: RunCli, tmp_path: Path, aes_key: 
     path = tmp_path / "job.conf"
     path.write_text(RUNNABLE_JOB, encoding="utf-8")
     assert run_cli("encrypt", "--in-place", str(path)).returncode == 0
-    kept = tmp_path / "kept.conf"
-    assert run_cli("decrypt", "--keep-shade", str(path), "-o", str(kept)).returncode == 0
+    kept_shade = tmp_path / "kept_shade.conf"
+    assert run_cli("decrypt", "--keep-shade", str(path), "-o", str(kept_shade)).returncode == 0
 
-    result = run_cli("run", str(kept))
+    result = run_cli("run", str(kept_shade))
     assert result.returncode == 1
     assert result.stdout == ""
     assert result.stderr.splitlines()[-1] == (
@@ -371,10 +371,10 @@ def test_key_file_named_in_shade_properties(run_cli: RunCli, tmp_path: Path) -> 
         "that it runs as a plain-text job; to encrypt the result again later, pass "
         "--keep-shade to keep them\n"
     )
-    kept = run_cli("decrypt", "--keep-shade", str(path))
-    assert kept.returncode == 0
-    assert kept.stdout == text
-    assert kept.stderr == ""
+    with_shade = run_cli("decrypt", "--keep-shade", str(path))
+    assert with_shade.returncode == 0
+    assert with_shade.stdout == text
+    assert with_shade.stderr == ""
 
 
 def test_aes_without_key_fails(run_cli: RunCli, tmp_path: Path) -> None:

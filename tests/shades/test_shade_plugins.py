@@ -222,9 +222,11 @@ def test_plugin_encrypts_and_decrypts(plugin_python: Path, tmp_path: Path) -> No
     assert decrypted.returncode == 0
     assert decrypted.stdout == "env {\n}\n" + JOB[JOB.index("source") :]
 
-    kept = run(plugin_python, "-m", "stconfig", "decrypt", "--keep-shade", str(path), cwd=tmp_path)
-    assert kept.returncode == 0
-    assert kept.stdout == JOB
+    with_shade = run(
+        plugin_python, "-m", "stconfig", "decrypt", "--keep-shade", str(path), cwd=tmp_path
+    )
+    assert with_shade.returncode == 0
+    assert with_shade.stdout == JOB
 
 
 def test_plugin_error_hides_value(plugin_python: Path, tmp_path: Path) -> None:
