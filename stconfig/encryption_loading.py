@@ -28,6 +28,8 @@ if TYPE_CHECKING:
 
 # A value that is nothing but a variable left as written, such as `${PW}` or `${PW:x}`.
 _UNFILLED = re.compile(r"\$\{\??\s*([^:{}\s]+)\s*(?::[^}]*)?\}")
+# The name in a `${name}`, `${?name}` or `${name:default}`.
+_VARIABLE_NAME = re.compile(r"\$\{\??([^:{}]*)")
 
 
 def load_keeping_variables(source: str, *, variables: Mapping[str, str]) -> LoadedConfig:
@@ -67,18 +69,36 @@ def _loads_hocon(text: str, name: str, variables: dict[str, str]) -> LoadedConfi
     from stconfig.config import (
         LoadedConfig,
         VariableResolver,
+        _warn_unused,
         check_is_job,
         check_variables,
         fill_placeholders,
     )
 
     check_variables(variables)
-    resolver = _KeepUnresolved(VariableResolver(variables), _required_variables(text))
+    variable_resolver = VariableResolver(variables)
+    resolver = _KeepUnresolved(variable_resolver, _required_variables(text))
     parsed = hocon.parse(text, name, resolver=resolver)
     loaded = LoadedConfig(parsed.data, name, "hocon", text, resolver)
-    fill_placeholders(loaded.data, variables)
+
+    used = set(variable_resolver.used)
+    fill_placeholders(loaded.data, variables, used)
+    _warn_unused(variables, used, name)
     check_is_job(loaded.data, name)
     return loaded
+
+
+def variables_named_in(text: str, variables: Mapping[str, str] | None) -> dict[str, str]:
+    """Return the variables whose names appear in a `${...}` of `text`.
+
+    Loading the text with only these gives the same config, without a warning for
+    each unused variable, so a config is loaded again with them after a rewrite. Names
+    are taken with and without the blanks around them, which may keep a few too many.
+    """
+    names = set()
+    for match in _VARIABLE_NAME.finditer(text):
+        names.update((match.group(1), match.group(1).strip()))
+    return {name: value for name, value in (variables or {}).items() if name in names}
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ to check that it gives exactly the expected job.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
 import logging
 import os
@@ -36,7 +37,11 @@ from stconfig.encryption import (
     shade_values,
     with_changes,
 )
-from stconfig.encryption_loading import check_shade_settings_filled, loads_keeping_variables
+from stconfig.encryption_loading import (
+    check_shade_settings_filled,
+    loads_keeping_variables,
+    variables_named_in,
+)
 from stconfig.encryption_removal import remove_entry
 from stconfig.errors import StconfigError
 
@@ -323,15 +328,13 @@ def _remove_shade_settings(
         path = next(option_paths(env, option, ("env",)), None) if isinstance(env, dict) else None
         if path is None:
             continue
-        result.text = _remove_every_entry(loaded, result.text, path, variables)
+        result.text = _remove_every_entry(loaded, result.text, path)
         del get_path(result.job, path[:-1])[path[-1]]
         result.removed.append(path)
     _check_rewrite(loaded, result.text, result.job, variables)
 
 
-def _remove_every_entry(
-    loaded: LoadedConfig, text: str, path: JobPath, variables: Mapping[str, str] | None
-) -> str:
+def _remove_every_entry(loaded: LoadedConfig, text: str, path: JobPath) -> str:
     """Remove each entry written at `path`, including duplicates that HOCON merges.
 
     The parser records where the last entry of a key is written, so the text is parsed
@@ -339,11 +342,9 @@ def _remove_every_entry(
     """
     for _ in range(text.count(str(path[-1])) + 1):
         try:
-            spans = loads_keeping_variables(
-                text, name=loaded.name, format=loaded.format, variables=variables
-            ).spans
+            spans = dataclasses.replace(loaded, text=text, _spans=None).spans
         except StconfigError:
-            raise _rewrite_failed("does not load") from None
+            raise _rewrite_failed("does not parse") from None
         key, value = spans.key_spans.get(path), spans.value_spans.get(path)
         if key is None or value is None:
             return text
@@ -359,6 +360,7 @@ def _check_rewrite(
     A failure is a bug in stconfig, and the error calls it one. It gives no line or
     column, because those would point into the rewritten text, not into the user's file.
     """
+    variables = variables_named_in(loaded.text, variables)
     try:
         reread = loads_keeping_variables(
             text, name=loaded.name, format=loaded.format, variables=variables

@@ -1,10 +1,16 @@
 from __future__ import annotations
 
+import logging
+
 import pytest
 
 from stconfig.config import loads
 from stconfig.encryption import EncryptionError
-from stconfig.encryption_loading import check_shade_settings_filled, loads_keeping_variables
+from stconfig.encryption_loading import (
+    check_shade_settings_filled,
+    loads_keeping_variables,
+    variables_named_in,
+)
 from stconfig.errors import ConfigFileError, VariableError
 
 PLUGINS = "source { A { password = ${PW} } }\nsink { B {} }\n"
@@ -86,3 +92,17 @@ def test_unfilled_identifier_allowed_when_given() -> None:
         "env { shade.identifier = ${SHADE} }\n" + PLUGINS, name="job.conf", variables={}
     )
     check_shade_settings_filled(loaded.job, identifier_given=True)
+
+
+def test_variables_named_in_text() -> None:
+    text = 'a = ${A}\nb = ${?B}\nc = "${ C :x}"\nd = "$D ${"\n'
+    variables = {"A": "1", "B": "2", "C": "3", " C ": "4", "D": "5", "E": "6"}
+    assert variables_named_in(text, variables) == {"A": "1", "B": "2", "C": "3", " C ": "4"}
+
+
+def test_unused_variable_warned_by_loader(caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.WARNING, logger="stconfig"):
+        loads_keeping_variables(PLUGINS, name="job.conf", variables={"TYPO": "1"})
+    assert caplog.messages == [
+        "--var TYPO is not used: job.conf has no ${TYPO}; check the variable's name"
+    ]

@@ -577,6 +577,23 @@ def test_variable_fills_identifier(run_cli: RunCli, tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.parametrize("command", ["encrypt", "decrypt"])
+@pytest.mark.parametrize("with_variable", [False, True], ids=["plain", "variable"])
+def test_unused_variable_warned_once(
+    run_cli: RunCli, tmp_path: Path, command: str, with_variable: bool
+) -> None:
+    path = tmp_path / "job.conf"
+    text = ENCODED if command == "decrypt" else JOB
+    if with_variable:
+        text = text.replace('"c2VjcmV0LTE="', "${PW}").replace('"secret-1"', "${PW}")
+    path.write_text(text, encoding="utf-8")
+    result = run_cli(command, "--var", "TYPO=1", str(path))
+    assert result.returncode == 0
+    assert "TYPO" not in result.stdout
+    warning = f"--var TYPO is not used: {path} has no ${{TYPO}}; check the variable's name"
+    assert result.stderr.count(warning) == 1
+
+
 def test_no_secret_in_debug_output(run_cli: RunCli, tmp_path: Path) -> None:
     """Run every command path at debug level and look for the plain values anywhere."""
     secrets = ["user1", "secret-1", "k1-token-value"]
