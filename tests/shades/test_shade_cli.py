@@ -352,6 +352,29 @@ def test_key_files_first_one_encrypts(run_cli: RunCli, tmp_path: Path) -> None:
     assert "source[0].password: cannot decrypt with the aes shade" in with_old.stderr
 
 
+def test_key_rotation_with_keep_shade(run_cli: RunCli, tmp_path: Path) -> None:
+    new, old = tmp_path / "new.key", tmp_path / "old.key"
+    for key_file in (new, old):
+        assert run_cli("keygen", str(key_file)).returncode == 0
+    path = aes_job(tmp_path)
+    assert run_cli("encrypt", "--key-file", str(old), "--in-place", str(path)).returncode == 0
+
+    both = ["--key-file", str(new), "--key-file", str(old)]
+    decrypted = run_cli("decrypt", *both, "--keep-shade", "--in-place", str(path))
+    assert decrypted.returncode == 0
+    assert "removed" not in decrypted.stderr
+    encrypted = run_cli("encrypt", *both, "--in-place", str(path))
+    assert encrypted.returncode == 0
+    assert f"{path}: encrypted 3 value(s) with the aes shade" in encrypted.stderr
+
+    with_new = run_cli("decrypt", "--key-file", str(new), str(path))
+    assert with_new.returncode == 0
+    assert with_new.stdout == PLAIN_JOB
+    with_old = run_cli("decrypt", "--key-file", str(old), str(path))
+    assert with_old.returncode == 1
+    assert with_old.stdout == ""
+
+
 def test_key_file_named_in_shade_properties(run_cli: RunCli, tmp_path: Path) -> None:
     key_file = tmp_path / "job.key"
     assert run_cli("keygen", str(key_file)).returncode == 0
