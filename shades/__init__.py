@@ -87,7 +87,8 @@ class UnknownShadeError(StconfigError):
         names = ", ".join(installed) if installed else "none"
         super().__init__(
             f"unknown shade {identifier!r}; installed shades: {names}. Fix the spelling of "
-            f'env."shade.identifier" or --identifier, or install the package that provides it'
+            'env."shade.identifier" in the job (or of --identifier, if you passed it to '
+            "stconfig encrypt or decrypt), or install the package that provides the shade"
         )
 
 

@@ -11,8 +11,9 @@ token cannot be relabelled as another version. A later format would get a new pr
 
 Keys are 32 random bytes written in base64. They come from, in this order:
 
-1. key files, given to `open` as the `key_file` property (a path or a list of paths).
-   Files from `stconfig encrypt --key-file` come first, then those that
+1. key files, given to `open` as the `key_file` property (a path or a list of paths,
+   where a leading `~` means the home folder). Files from the `--key-file` option of
+   `stconfig encrypt` and `decrypt` come first, then those that
    `env."shade.properties".key_file` names.
 2. the environment variable `STCONFIG_AES_KEY`, one or more keys separated by commas.
 
@@ -45,7 +46,10 @@ PREFIX = "aes:v1:"
 
 _ASSOCIATED_DATA = PREFIX.encode("ascii")
 _TOKEN_BODY = re.compile(r"[A-Za-z0-9+/]+={0,2}")
-_KEYGEN_HINT = "create a key with `stconfig keygen FILE`"
+# Advice for a missing or invalid key. Only encrypting can start with a new key,
+# because values encrypted with one key never decrypt with another.
+_ENCRYPT_HINT = "to create a new key, run stconfig keygen FILE"
+_DECRYPT_HINT = "use the key that the values were encrypted with"
 
 
 class AesShade(ShadeBase):
@@ -67,7 +71,7 @@ class AesShade(ShadeBase):
     def encrypt(self, value: str) -> str:
         from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-        key = self._load_keys()[0]
+        key = self._load_keys(encrypting=True)[0]
         nonce = os.urandom(NONCE_BYTES)
         sealed = AESGCM(key).encrypt(nonce, utf8_bytes(value), _ASSOCIATED_DATA)
         return PREFIX + base64.b64encode(nonce + sealed).decode("ascii")
@@ -77,7 +81,7 @@ class AesShade(ShadeBase):
         from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
         nonce, sealed = _split_token(value)
-        for key in self._load_keys():
+        for key in self._load_keys(encrypting=False):
             try:
                 plain = AESGCM(key).decrypt(nonce, sealed, _ASSOCIATED_DATA)
             except InvalidTag:
@@ -98,23 +102,33 @@ class AesShade(ShadeBase):
             return False
         return True
 
-    def _load_keys(self) -> list[bytes]:
+    def _load_keys(self, *, encrypting: bool) -> list[bytes]:
         if self._keys is None:
-            self._keys = load_keys(self._key_files, os.environ.get(ENV_KEYS))
+            environment_value = os.environ.get(ENV_KEYS)
+            self._keys = load_keys(self._key_files, environment_value, encrypting=encrypting)
         return self._keys
 
 
-def load_keys(key_files: list[str], environment_value: str | None) -> list[bytes]:
-    """Read the keys from the key files, then from the environment variable's value."""
+def load_keys(
+    key_files: list[str], environment_value: str | None, *, encrypting: bool = False
+) -> list[bytes]:
+    """Read the keys from the key files, then from the environment variable's value.
+
+    `encrypting` selects the advice in the errors: only encryption can use a new key.
+    """
+    hint = _ENCRYPT_HINT if encrypting else _DECRYPT_HINT
     keys: list[bytes] = []
     for key_file in key_files:
-        keys.extend(_keys_from_file(Path(key_file)))
+        keys.extend(_keys_from_file(Path(key_file), hint))
     if environment_value and environment_value.strip():
-        keys.extend(_parse_keys(_split_environment(environment_value), ENV_KEYS))
+        keys.extend(_parse_keys(_split_environment(environment_value), ENV_KEYS, hint))
     if not keys:
+        # The REST node and `stconfig run` return this text too, and they have no
+        # --key-file option, so the message names the commands that have one.
         raise ShadeError(
-            f"no AES key: set {ENV_KEYS} or pass --key-file, or name a key file in "
-            f'env."shade.properties".key_file; {_KEYGEN_HINT}'
+            f"no AES key found: set {ENV_KEYS} where stconfig runs (on the node, for a "
+            'submitted job), name a key file in env."shade.properties".key_file, or pass '
+            f"--key-file FILE to stconfig encrypt or decrypt; {hint}"
         )
     return keys
 
@@ -124,8 +138,12 @@ def generate_key() -> str:
     return base64.b64encode(os.urandom(KEY_BYTES)).decode("ascii")
 
 
-def write_key_file(path: Path, *, force: bool = False) -> None:
-    """Write a new key to `path` with mode 0600; an existing file is kept unless `force`."""
+def write_key_file(path: Path, *, force: bool = False) -> list[Path]:
+    """Write a new key to `path` with mode 0600; an existing file is kept unless `force`.
+
+    Missing parent folders are created with mode 0700, and returned from the top down.
+    """
+    created = _create_private_folders(path.parent)
     data = (generate_key() + "\n").encode("ascii")
     flags = os.O_WRONLY | os.O_CREAT | (os.O_TRUNC if force else os.O_EXCL)
     try:
@@ -140,15 +158,32 @@ def write_key_file(path: Path, *, force: bool = False) -> None:
     with os.fdopen(descriptor, "wb") as handle:
         os.fchmod(handle.fileno(), 0o600)
         handle.write(data)
+    return created
+
+
+def _create_private_folders(folder: Path) -> list[Path]:
+    """Create `folder` and its missing parents with mode 0700, whatever the umask."""
+    missing = [folder, *folder.parents]
+    missing = list(reversed([parent for parent in missing if not parent.exists()]))
+    for parent in missing:
+        try:
+            parent.mkdir(mode=0o700)
+        except FileExistsError:
+            continue  # created by another process in the meantime
+        except OSError as exc:
+            raise ShadeError(f"{parent}: cannot create the folder: {exc.strerror}") from None
+        parent.chmod(0o700)
+    return missing
 
 
 def _key_file_property(value: Any) -> list[str]:
+    """Return the key file paths of the `key_file` property, with `~` expanded."""
     if value is None:
         return []
     if isinstance(value, (str, os.PathLike)):
-        return [os.fspath(value)]
+        return [os.path.expanduser(value)]
     if isinstance(value, list) and all(isinstance(item, (str, os.PathLike)) for item in value):
-        return [os.fspath(item) for item in value]
+        return [os.path.expanduser(item) for item in value]
     raise ShadeError(
         'env."shade.properties".key_file must be a path or a list of paths to key files'
     )
@@ -158,11 +193,11 @@ def _split_environment(value: str) -> list[str]:
     return [part.strip() for part in value.split(KEY_SEPARATOR) if part.strip()]
 
 
-def _keys_from_file(path: Path) -> list[bytes]:
+def _keys_from_file(path: Path, hint: str) -> list[bytes]:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ShadeError(f"the AES key file {path} does not exist; {_KEYGEN_HINT}") from None
+        raise ShadeError(f"the AES key file {path} was not found; {_check_path(path)}") from None
     except (OSError, UnicodeDecodeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) else "it is not UTF-8 text"
         raise ShadeError(f"the AES key file {path} cannot be read: {reason}") from None
@@ -170,21 +205,28 @@ def _keys_from_file(path: Path) -> list[bytes]:
     lines = [line.strip() for line in text.splitlines()]
     entries = [line for line in lines if line and not line.startswith("#")]
     if not entries:
-        raise ShadeError(f"the AES key file {path} contains no key; {_KEYGEN_HINT}")
-    return _parse_keys(entries, f"the AES key file {path}")
+        raise ShadeError(f"the AES key file {path} contains no key; {hint}")
+    return _parse_keys(entries, f"the AES key file {path}", hint)
 
 
-def _parse_keys(entries: list[str], origin: str) -> list[bytes]:
+def _check_path(path: Path) -> str:
+    """Return the advice for a key file that was not found, naming where a relative path starts."""
+    if path.is_absolute():
+        return "check the path"
+    return f"check the path, which is relative to the current folder {Path.cwd()}"
+
+
+def _parse_keys(entries: list[str], origin: str, hint: str) -> list[bytes]:
     """Decode base64 keys; an error names the origin and the key's position, never the key."""
     keys = []
     for number, entry in enumerate(entries, start=1):
         where = origin if len(entries) == 1 else f"key {number} of {len(entries)} in {origin}"
         key = _decode_key(entry)
         if key is None:
-            raise ShadeError(f"{where} is not valid base64; {_KEYGEN_HINT}")
+            raise ShadeError(f"{where} is not valid base64; {hint}")
         if len(key) != KEY_BYTES:
             raise ShadeError(
-                f"{where} is {len(key)} bytes long, but AES-256 needs {KEY_BYTES}; {_KEYGEN_HINT}"
+                f"{where} is {len(key)} bytes long, but AES-256 needs {KEY_BYTES}; {hint}"
             )
         keys.append(key)
     return keys
@@ -218,8 +260,9 @@ def _split_token(value: str) -> tuple[bytes, bytes]:
     """Return the nonce and the sealed bytes of a token, or raise naming what is wrong."""
     if not value.startswith(PREFIX):
         raise ShadeError(
-            f"the value is not an aes token (it does not start with {PREFIX!r}); if it is "
-            f"still plain text, encrypt the file first"
+            f"the value is not an aes token (it does not start with {PREFIX!r}); if the "
+            "config contains plain values, as stconfig decrypt --keep-shade writes them, "
+            'encrypt it with stconfig encrypt FILE or remove env."shade.identifier"'
         )
     body = value[len(PREFIX) :]
     if not _TOKEN_BODY.fullmatch(body) or len(body) % 4:

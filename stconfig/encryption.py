@@ -129,9 +129,9 @@ def open_encrypting_shade(
         from stconfig.shades.registry import identifiers
 
         raise EncryptionError(
-            'no shade chosen: the job has no env."shade.identifier"; add '
-            'shade.identifier = "aes" to its env block, or choose one with --identifier '
-            f"(installed shades: {', '.join(identifiers()) or 'none'})"
+            'no shade chosen: the job has no env."shade.identifier"; set '
+            'shade.identifier = "aes" in its env block, or pass --identifier to stconfig '
+            f"encrypt (installed shades: {', '.join(identifiers()) or 'none'})"
         )
     if chosen.lower() == PASS_THROUGH_IDENTIFIER:
         raise EncryptionError(
@@ -456,15 +456,20 @@ def _secret_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
     """Compile, on first use, the patterns of secrets inside free text.
 
     The first finds `password=x`, `"token": "x"` and the like in a JDBC URL or an error
-    message, with `.`, `-` or `_` between the words of a name. The second finds the
-    password in `scheme://user:password@host`. Both start a match only where a word
-    starts, which keeps the time linear in the length of the text.
+    message, with `.`, `-` or `_` between the words of a name. A name that follows `].`,
+    as in `sink[0].password: cannot decrypt`, is the path of a job field in a message
+    about that field, not a secret, so it is not matched. The second finds the password
+    in `scheme://user:password@host`. Both start a match only where a word starts,
+    which keeps the time linear in the length of the text.
     """
     names = sorted(MASKED_OPTIONS, key=len, reverse=True)
     alternatives = "|".join(re.escape(name).replace("_", "[._-]") for name in names)
+    # A key starts after none of `word . - ]`, and not inside a quoted path part such
+    # as `sink[0]."db.password"`. It does not start with `.`, which would let it begin
+    # after a quoted part, as in `sink[0]."a.b".password`.
     pair = re.compile(
         rf"""(?ix)
-        (?P<key>(?<![\w.-])["']?[\w.-]*?(?<![a-z0-9])(?:{alternatives})["']?)
+        (?P<key>(?<![\w.\]-])(?<!\.["'])["']?(?!\.)[\w.-]*?(?<![a-z0-9])(?:{alternatives})["']?)
         (?P<separator>\s*[:=]\s*)
         (?P<value>"(?:[^"\\]|\\.)*"|'[^']*'|[^\s,;&)}}\]"']+)
         """

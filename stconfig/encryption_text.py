@@ -9,9 +9,11 @@ to check that it gives exactly the expected job.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
 import logging
 import os
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -20,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from stconfig.encryption import (
     IDENTIFIER_OPTION,
+    PROPERTIES_OPTION,
     EncryptionError,
     JobPath,
     check_job_structure,
@@ -28,11 +31,19 @@ from stconfig.encryption import (
     identifier_path,
     open_decrypting_shade,
     open_encrypting_shade,
+    option_paths,
     record_identifier,
     sensitive_paths,
     shade_values,
     with_changes,
 )
+from stconfig.encryption_loading import (
+    check_shade_settings_filled,
+    loads_keeping_variables,
+    variables_named_in,
+)
+from stconfig.encryption_removal import remove_entry
+from stconfig.errors import StconfigError
 
 if TYPE_CHECKING:
     from stconfig.config import LoadedConfig
@@ -40,9 +51,10 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-# A `${name}` inside a written value: a HOCON substitution, or a placeholder that
-# SeaTunnel fills from a variable. Such values are left as written.
-_VARIABLE = "${"
+# A `${name}` or `${name:default}` inside a written value: a HOCON substitution, or a
+# placeholder that SeaTunnel fills from a variable. Such values are left as written. A
+# `${` that does not form one, as in the password "a${b", is plain text.
+_VARIABLE = re.compile(r"\$\{[^:{}]+(?::[^}]*)?\}")
 
 Edit = tuple[int, int, str]
 
@@ -56,6 +68,7 @@ class TextResult:
     identifier: str | None
     changed: list[JobPath] = field(default_factory=list)
     skipped: list[JobPath] = field(default_factory=list)
+    removed: list[JobPath] = field(default_factory=list)
 
 
 def encrypt_text(
@@ -72,9 +85,12 @@ def encrypt_text(
     are left as written and reported, because encrypting them would put the variable's
     value into the file. `variables` must be the ones `loaded` was loaded with, because
     the rewritten text is loaded again to check that only the shaded values changed.
+    A `${name}` without a value may stay as its own text in `loaded`, as
+    `stconfig.encryption_loading` loads it.
     """
     with _named(loaded.name):
         check_job_structure(loaded.job)
+        check_shade_settings_filled(loaded.job, identifier_given=identifier is not None)
         shade = open_encrypting_shade(loaded.job, identifier, key_files)
         return _rewrite(loaded, shade, encrypt=True, variables=variables)
 
@@ -85,17 +101,27 @@ def decrypt_text(
     identifier: str | None = None,
     key_files: Sequence[str] = (),
     variables: Mapping[str, str] | None = None,
+    keep_shade: bool = False,
 ) -> TextResult:
-    """Decrypt the sensitive values of a loaded config in its own text. See `encrypt_text`."""
+    """Decrypt the sensitive values of a loaded config in its own text. See `encrypt_text`.
+
+    Unless `keep_shade` is set, `env."shade.identifier"` and `env."shade.properties"` are
+    removed too, because a runner would try to decrypt the plain values again with the
+    shade the config names. A config that names no shade comes back unchanged.
+    """
     with _named(loaded.name):
         check_job_structure(loaded.job)
+        check_shade_settings_filled(loaded.job, identifier_given=identifier is not None)
         shade = open_decrypting_shade(loaded.job, identifier, key_files)
         if shade is None:
             logger.warning(
                 '%s names no shade in env."shade.identifier"; nothing to decrypt', loaded.name
             )
             return TextResult(loaded.text, copy.deepcopy(loaded.job), None)
-        return _rewrite(loaded, shade, encrypt=False, variables=variables)
+        result = _rewrite(loaded, shade, encrypt=False, variables=variables)
+        if not keep_shade:
+            _remove_shade_settings(loaded, result, variables)
+        return result
 
 
 @contextmanager
@@ -162,7 +188,7 @@ def _written_with_variables(loaded: LoadedConfig, shade: Shade, encrypt: bool) -
     skipped = []
     for path in sensitive_paths(loaded.job, shade):
         span = loaded.span(path)
-        if span is not None and _VARIABLE in loaded.text[span[0] : span[1]]:
+        if span is not None and _VARIABLE.search(loaded.text, span[0], span[1]):
             logger.warning(
                 "%s: %s is written with a ${...} variable, so it is left as written%s",
                 loaded.name,
@@ -196,30 +222,72 @@ def _identifier_edit(loaded: LoadedConfig, identifier: str) -> Edit:
     path = identifier_path(loaded.job)
     if path is not None:
         span = loaded.span(path)
-        if span is None or _VARIABLE in loaded.text[span[0] : span[1]]:
+        if span is None or _VARIABLE.search(loaded.text, span[0], span[1]):
             raise EncryptionError(
-                'env."shade.identifier" is not written as a plain value, so --identifier '
-                f"cannot change it; set it to {identifier!r} in the file"
+                'env."shade.identifier" is not written as a plain value, so the identifier '
+                f"given to encrypt cannot replace it; set it to {identifier!r} in the file"
             )
         return (span[0], span[1], _quoted(identifier))
 
-    if loaded.format == "json":
-        entry = f'"{IDENTIFIER_OPTION}": {_quoted(identifier)}'
-        env_entry = f'"env": {{{entry}}}'
-    else:
-        entry = f"{IDENTIFIER_OPTION} = {_quoted(identifier)}"
-        env_entry = f"env {{\n  {entry}\n}}"
+    entry = _entry(loaded.format, IDENTIFIER_OPTION, _quoted(identifier))
+    env = loaded.job.get("env")
     env_span = loaded.span(("env",))
-    if not isinstance(loaded.job.get("env"), Mapping) or env_span is None:
-        return _insert_before_first_key(loaded, (), env_entry)
-    if loaded.job["env"]:
-        return _insert_before_first_key(loaded, ("env",), entry)
-    inside = env_span[0] + 1  # just after the `{` of an empty env
-    return (inside, inside, f" {entry} " if loaded.format == "hocon" else entry)
+    if "env" in loaded.job and not isinstance(env, Mapping):
+        raise EncryptionError(
+            f"env is {_describe(env)}, not an object, so shade.identifier cannot be added "
+            'to it; write env as an object, such as env { job.mode = "BATCH" }'
+        )
+    if env is None or env_span is None:
+        return _insert_before_first_key(loaded, (), *_env_entry(loaded.format, entry))
+    if env:
+        return _insert_before_first_key(loaded, ("env",), entry, [entry])
+    return _insert_into_empty(loaded, env_span, entry)
 
 
-def _insert_before_first_key(loaded: LoadedConfig, path: JobPath, entry: str) -> Edit:
-    """Insert an entry before the first key of the object at `path`, in its indentation."""
+def _insert_into_empty(loaded: LoadedConfig, span: tuple[int, int], entry: str) -> Edit:
+    """Insert an entry just after the `{` of an empty object, on a new line if `{}` spans lines."""
+    inside = span[0] + 1
+    text = loaded.text
+    if "\n" not in text[span[0] : span[1]]:
+        return (inside, inside, entry if loaded.format == "json" else f" {entry} ")
+
+    line = text[text.rfind("\n", 0, span[0]) + 1 : span[0]]
+    indent = line[: len(line) - len(line.lstrip(" \t"))]
+    return (inside, inside, f"{_line_ending(text)}{indent}  {entry}")
+
+
+def _entry(format: str, key: str, value: str) -> str:
+    if format == "json":
+        return f"{json.dumps(key)}: {value}"
+    return f"{key} = {value}"
+
+
+def _env_entry(format: str, entry: str) -> tuple[str, list[str]]:
+    """Return an env object holding one entry, on one line and spread over lines."""
+    if format == "json":
+        return f'"env": {{{entry}}}', ['"env": {', f"  {entry}", "}"]
+    return f"env {{ {entry} }}", ["env {", f"  {entry}", "}"]
+
+
+def _describe(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, str):
+        return "a string"
+    return "a number or boolean"
+
+
+def _insert_before_first_key(
+    loaded: LoadedConfig, path: JobPath, one_line: str, lines: list[str]
+) -> Edit:
+    """Insert an entry before the first key of the object at `path`.
+
+    When that key starts its line, the entry goes in as `lines`, in the key's
+    indentation and with the file's line ending. When other text comes before the key
+    on its line, the entry goes in as `one_line`, followed by `, `.
+    """
     key_starts = [
         span[0]
         for key_path, span in loaded.spans.key_spans.items()
@@ -232,26 +300,83 @@ def _insert_before_first_key(loaded: LoadedConfig, path: JobPath, entry: str) ->
     start = min(key_starts)
     line_start = loaded.text.rfind("\n", 0, start) + 1
     indent = loaded.text[line_start:start]
-    separator = "," if loaded.format == "json" else ""
     if indent.strip():
-        return (start, start, f"{entry}{separator} ")
-    entry = entry.replace("\n", "\n" + indent)
-    return (start, start, f"{entry}{separator}\n{indent}")
+        return (start, start, f"{one_line}, ")
+
+    newline = _line_ending(loaded.text)
+    separator = "," if loaded.format == "json" else ""
+    block = (newline + indent).join(lines)
+    return (start, start, f"{block}{separator}{newline}{indent}")
+
+
+def _line_ending(text: str) -> str:
+    """Return the line ending of the text's first line: `\\r\\n`, or else `\\n`."""
+    first = text.find("\n")
+    return "\r\n" if first > 0 and text[first - 1] == "\r" else "\n"
+
+
+# The settings that `decrypt_text` removes: they only tell a runner how to decrypt.
+SHADE_SETTINGS = (IDENTIFIER_OPTION, PROPERTIES_OPTION)
+
+
+def _remove_shade_settings(
+    loaded: LoadedConfig, result: TextResult, variables: Mapping[str, str] | None
+) -> None:
+    """Remove the shade settings from a decrypted result's text and job, in place."""
+    for option in SHADE_SETTINGS:
+        env = result.job.get("env")
+        path = next(option_paths(env, option, ("env",)), None) if isinstance(env, dict) else None
+        if path is None:
+            continue
+        result.text = _remove_every_entry(loaded, result.text, path)
+        del get_path(result.job, path[:-1])[path[-1]]
+        result.removed.append(path)
+    _check_rewrite(loaded, result.text, result.job, variables)
+
+
+def _remove_every_entry(loaded: LoadedConfig, text: str, path: JobPath) -> str:
+    """Remove each entry written at `path`, including duplicates that HOCON merges.
+
+    The parser records where the last entry of a key is written, so the text is parsed
+    again after each removal, at most once per occurrence of the key's name.
+    """
+    for _ in range(text.count(str(path[-1])) + 1):
+        try:
+            spans = dataclasses.replace(loaded, text=text, _spans=None).spans
+        except StconfigError:
+            raise _rewrite_failed("does not parse") from None
+        key, value = spans.key_spans.get(path), spans.value_spans.get(path)
+        if key is None or value is None:
+            return text
+        text = remove_entry(text, key[0], value[1], loaded.format)
+    raise _rewrite_failed(f"still contains {format_path(path)}")
 
 
 def _check_rewrite(
     loaded: LoadedConfig, text: str, expected: dict[str, Any], variables: Mapping[str, str] | None
 ) -> None:
-    """Load the rewritten text again; it must give exactly the expected job."""
-    from stconfig.config import loads
+    """Load the rewritten text again; it must give exactly the expected job.
 
-    reread = loads(text, name=loaded.name, format=loaded.format, variables=variables)
-    if reread.job != expected:
-        raise EncryptionError(
-            "rewriting the values in place gave a different job, so nothing was written; "
-            "this is a bug in stconfig: please report it with the layout (not the values) "
-            "of the file"
+    A failure is a bug in stconfig, and the error calls it one. It gives no line or
+    column, because those would point into the rewritten text, not into the user's file.
+    """
+    variables = variables_named_in(loaded.text, variables)
+    try:
+        reread = loads_keeping_variables(
+            text, name=loaded.name, format=loaded.format, variables=variables
         )
+    except StconfigError:
+        raise _rewrite_failed("does not load") from None
+    if reread.job != expected:
+        raise _rewrite_failed("loads as a different job")
+
+
+def _rewrite_failed(problem: str) -> EncryptionError:
+    return EncryptionError(
+        f"internal error: the rewritten config {problem}, so nothing was written. This is "
+        "a bug in stconfig, not in your file: please report it with the layout of the "
+        "file (not its values)"
+    )
 
 
 # Writing files

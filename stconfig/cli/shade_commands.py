@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from stconfig.cli.options import variable_option
+
+if TYPE_CHECKING:
+    from stconfig.encryption import JobPath
+    from stconfig.encryption_text import TextResult
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -70,6 +74,12 @@ def encrypt(
 
 @click.command()
 @shade_options
+@click.option(
+    "--keep-shade",
+    is_flag=True,
+    help='Keep env."shade.identifier" and env."shade.properties" in the result, to '
+    "encrypt it again later. Such a result does not run until it is encrypted again.",
+)
 def decrypt(
     file: str,
     output: Path | None,
@@ -77,14 +87,27 @@ def decrypt(
     identifier: str | None,
     key_files: tuple[Path, ...],
     variables: dict[str, str],
+    keep_shade: bool,
 ) -> None:
     """Decrypt the sensitive values of a job config.
 
     The result contains the secrets in plain text: write it only where that is safe.
+    It leaves out env."shade.identifier" and env."shade.properties", so that it runs
+    as a plain-text job; pass --keep-shade to keep them.
     """
     from stconfig.encryption_text import decrypt_text
 
-    _run(decrypt_text, "decrypted", file, output, in_place, identifier, key_files, variables)
+    _run(
+        decrypt_text,
+        "decrypted",
+        file,
+        output,
+        in_place,
+        identifier,
+        key_files,
+        variables,
+        keep_shade=keep_shade,
+    )
 
 
 def _run(
@@ -96,32 +119,51 @@ def _run(
     identifier: str | None,
     key_files: tuple[Path, ...],
     variables: dict[str, str],
+    **options: Any,
 ) -> None:
-    from stconfig.config import load
+    from stconfig.encryption_loading import load_keeping_variables
 
     if in_place and output is not None:
         raise click.UsageError("use either --in-place or --output, not both")
     if in_place and file == "-":
         raise click.UsageError("--in-place needs a file, not stdin")
 
-    loaded = load(file, variables=variables)
+    loaded = load_keeping_variables(file, variables=variables)
     result = shade_text(
         loaded,
         identifier=identifier,
         key_files=[str(path) for path in key_files],
         variables=variables,
+        **options,
     )
     target = Path(file) if in_place else output
     if target is None:
         click.echo(result.text, nl=False)
-        return
-    _write(target, result.text, Path(file) if file != "-" else None)
+    else:
+        _write(target, result.text, Path(file) if file != "-" else None)
+        click.echo(_summary(target, verb, result), err=True)
+    if result.removed:
+        click.echo(_removed_note(result.removed), err=True)
+
+
+def _summary(target: Path, verb: str, result: TextResult) -> str:
     summary = f"{target}: {verb} {len(result.changed)} value(s)"
     if result.identifier is not None:
         summary += f" with the {result.identifier} shade"
     if result.skipped:
         summary += f"; left {len(result.skipped)} written with ${{...}} variables as they are"
-    click.echo(summary, err=True)
+    return summary
+
+
+def _removed_note(removed: list[JobPath]) -> str:
+    from stconfig.encryption import format_path
+
+    names = " and ".join(format_path(path) for path in removed)
+    pronoun = "them" if len(removed) > 1 else "it"
+    return (
+        f"removed {names} from the result, so that it runs as a plain-text job; to encrypt "
+        f"the result again later, pass --keep-shade to keep {pronoun}"
+    )
 
 
 def _write(target: Path, text: str, source: Path | None) -> None:
@@ -141,13 +183,16 @@ def _write(target: Path, text: str, source: Path | None) -> None:
 def keygen(file: Path, force: bool) -> None:
     """Write a new random AES-256 key to FILE, readable only by you (mode 0600).
 
-    Use it with `stconfig encrypt --key-file FILE`, or put its content into
+    Missing folders on the way to FILE are created, readable only by you (mode 0700).
+    Use the key with `stconfig encrypt --key-file FILE`, or put its content into
     STCONFIG_AES_KEY. Keep the file out of version control.
     """
     from stconfig.shades.aes import write_key_file
 
-    write_key_file(file, force=force)
-    click.echo(f"wrote a new AES-256 key to {file} (mode 0600)", err=True)
+    target = file.expanduser()
+    for folder in write_key_file(target, force=force):
+        click.echo(f"created the folder {folder} (mode 0700)", err=True)
+    click.echo(f"wrote a new AES-256 key to {target} (mode 0600)", err=True)
 
 
 @click.command()

@@ -378,6 +378,20 @@ def test_missing_key_error_names_field() -> None:
         encrypt_job(job, identifier="aes")
 
 
+def test_missing_key_error_claims_no_option() -> None:
+    job = base_job()
+    job["env"]["shade.identifier"] = "aes"
+    job["sink"][0]["password"] = "aes:v1:" + "A" * 40
+    with pytest.raises(EncryptionError) as caught:
+        decrypt_job(job)
+    message = str(caught.value)
+    assert message.startswith("sink[0].password: cannot decrypt with the aes shade: no AES key")
+    assert "set STCONFIG_AES_KEY where stconfig runs (on the node" in message
+    assert "pass --key-file FILE to stconfig encrypt or decrypt" in message
+    assert "or pass --key-file," not in message
+    assert "keygen" not in message
+
+
 def test_sensitive_paths_lists_string_values() -> None:
     job = job_from(CUSTOM_OPTIONS_HOCON)
     paths = sensitive_paths(job, find_shade("base64"))
@@ -516,6 +530,42 @@ def test_mask_secrets_in_long_text() -> None:
     assert "secret-" not in masked
     assert masked.startswith(long_word + " password=******")
     assert masked.endswith("jdbc:mysql://root:******@db/app")
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "source[0].password: cannot decrypt with the aes shade: the key is wrong",
+        "sink[1].auth: cannot encrypt with the base64 shade",
+        "source[0].conf.token: is a number, not a string",
+        'source[0]."db.password": cannot decrypt with the aes shade',
+        'source[0]."a.b".secret_key: cannot decrypt with the aes shade',
+        "$.sink[0].access_key = is not allowed here",
+        "source[0].password[1]: cannot decrypt",
+    ],
+)
+def test_mask_text_keeps_field_paths(message: str) -> None:
+    assert mask_text(message) == message
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("password: hunter2", "password: ******"),
+        ("password=hunter2", "password=******"),
+        ('"token": "x"', '"token": "******"'),
+        ("{'auth': 'x'}", "{'auth': '******'}"),
+        ("mysql://root:hunter2@127.0.0.1/app", "mysql://root:******@127.0.0.1/app"),
+        ("spark.password=hunter2", "spark.password=******"),
+        ("failed (password=hunter2)", "failed (password=******)"),
+        (
+            "source[0].url: jdbc:mysql://h/db?user=u&password=hunter2",
+            "source[0].url: jdbc:mysql://h/db?user=u&password=******",
+        ),
+    ],
+)
+def test_mask_text_masks_secrets_after_paths(text: str, masked: str) -> None:
+    assert mask_text(text) == masked
 
 
 def test_mask_secrets_on_scalars() -> None:

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from stconfig import encryption_text
 from stconfig.config import LoadedConfig, loads
 from stconfig.encryption import EncryptionError, decrypt_job, sensitive_paths
 from stconfig.encryption_text import decrypt_text, encrypt_text
@@ -96,8 +97,9 @@ def test_in_place_hocon_changes_only_secret_values() -> None:
 def test_in_place_hocon_round_trips_text() -> None:
     loaded = loaded_from(COMMENTED_HOCON)
     encrypted = encrypt_text(loaded)
-    decrypted = decrypt_text(loaded_from(encrypted.text))
+    decrypted = decrypt_text(loaded_from(encrypted.text), keep_shade=True)
     assert decrypted.job == loaded.job
+    assert decrypted.removed == []
     assert decrypted.text == COMMENTED_HOCON.replace(
         "username = reader", 'username = "reader"'
     ).replace('auth = """k2"""', 'auth = "k2"')
@@ -153,6 +155,16 @@ def test_placeholders_and_concatenations_are_skipped(
     assert result.skipped == [("source", 0, "password")]
 
 
+@pytest.mark.parametrize("secret", ["${", "a${b", "${}", "${:x}", "$"])
+def test_dollar_without_variable_is_encrypted(secret: str) -> None:
+    text = COMMENTED_HOCON.replace('"secret-1"', json.dumps(secret))
+    loaded = loaded_from(text)
+    result = encrypt_text(loaded)
+    assert ("source", 0, "password") in result.changed
+    assert result.skipped == []
+    assert decrypt_text(loaded_from(result.text)).job["source"][0]["password"] == secret
+
+
 def test_literal_concatenation_is_encrypted() -> None:
     text = COMMENTED_HOCON.replace('password = "secret-1"', "password = secret one")
     loaded = loaded_from(text)
@@ -167,7 +179,7 @@ def test_identifier_override_replaces_value(aes_key: str) -> None:
     assert 'shade.identifier = "aes"' in result.text
     assert 'shade.identifier = "base64"' not in result.text
     assert loads(result.text).job["source"][0]["password"].startswith("aes:v1:")
-    assert decrypt_text(loaded_from(result.text)).job == {
+    assert decrypt_text(loaded_from(result.text), keep_shade=True).job == {
         **loaded.job,
         "env": {**loaded.job["env"], "shade.identifier": "aes"},
     }
@@ -199,6 +211,117 @@ def test_identifier_added_to_hocon(aes_key: str, text: str, inserted: str) -> No
     result = encrypt_text(loaded_from(text), identifier="aes")
     assert inserted in result.text
     assert loads(result.text).job["env"]["shade.identifier"] == "aes"
+
+
+PLUGINS = 'source { A { password = "p" } }\nsink { B {} }\n'
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        ('env { job.mode = "BATCH" }\n', 'env { shade.identifier = "aes", job.mode = "BATCH" }\n'),
+        (
+            'env { job.mode = "BATCH", }\n',
+            'env { shade.identifier = "aes", job.mode = "BATCH", }\n',
+        ),
+        (
+            'env {\n  job.mode = "BATCH",\n  parallelism = 1,\n}\n',
+            'env {\n  shade.identifier = "aes"\n  job.mode = "BATCH",\n  parallelism = 1,\n}\n',
+        ),
+        ("env {\n}\n", 'env {\n  shade.identifier = "aes"\n}\n'),
+        (
+            'env = { job.mode = "BATCH" }\n',
+            'env = { shade.identifier = "aes", job.mode = "BATCH" }\n',
+        ),
+        (
+            'env = {\n    job.mode = "BATCH"\n}\n',
+            'env = {\n    shade.identifier = "aes"\n    job.mode = "BATCH"\n}\n',
+        ),
+        ("env: {job.mode: BATCH}\n", 'env: {shade.identifier = "aes", job.mode: BATCH}\n'),
+        (
+            'env { "job.mode" = "BATCH" } # nightly\n',
+            'env { shade.identifier = "aes", "job.mode" = "BATCH" } # nightly\n',
+        ),
+    ],
+    ids=[
+        "one-line",
+        "one-line-trailing-comma",
+        "trailing-commas",
+        "empty-on-two-lines",
+        "equals-one-line",
+        "equals-several-lines",
+        "colons",
+        "quoted-key-and-comment",
+    ],
+)
+def test_identifier_added_to_env_layouts(aes_key: str, env: str, expected: str) -> None:
+    result = encrypt_text(loaded_from(env + PLUGINS), identifier="aes")
+    assert result.text.startswith(expected)
+    assert loads(result.text).job["env"]["shade.identifier"] == "aes"
+
+
+@pytest.mark.parametrize(
+    ("text", "inserted"),
+    [
+        (
+            'env {\r\n  job.mode = "BATCH"\r\n}\r\n' + PLUGINS.replace("\n", "\r\n"),
+            'env {\r\n  shade.identifier = "aes"\r\n  job.mode = "BATCH"\r\n}\r\n',
+        ),
+        (
+            "# no env\r\n" + PLUGINS.replace("\n", "\r\n"),
+            '# no env\r\nenv {\r\n  shade.identifier = "aes"\r\n}\r\nsource {',
+        ),
+        (
+            "env {}\r\n" + PLUGINS.replace("\n", "\r\n"),
+            'env { shade.identifier = "aes" }\r\n',
+        ),
+    ],
+    ids=["env-with-options", "no-env", "empty-env"],
+)
+def test_identifier_added_with_crlf(aes_key: str, text: str, inserted: str) -> None:
+    result = encrypt_text(loaded_from(text), identifier="aes")
+    assert inserted in result.text
+    assert result.text.count("\n") == result.text.count("\r\n")
+
+
+@pytest.mark.parametrize(
+    ("text", "inserted"),
+    [
+        (
+            '{ source { A { password = "p" } }, sink { B {} } }',
+            '{ env { shade.identifier = "aes" }, source {',
+        ),
+        (
+            'source { A { password = "p" } } sink { B {} } env { job.mode = "BATCH" }',
+            'env { shade.identifier = "aes", job.mode = "BATCH" }',
+        ),
+    ],
+    ids=["root-braces-one-line", "env-last-on-one-line"],
+)
+def test_identifier_added_to_one_line_job(aes_key: str, text: str, inserted: str) -> None:
+    result = encrypt_text(loaded_from(text), identifier="aes")
+    assert inserted in result.text
+    assert loads(result.text).job["env"]["shade.identifier"] == "aes"
+
+
+def test_identifier_not_added_to_non_object_env() -> None:
+    loaded = loaded_from('env = "BATCH"\n' + PLUGINS)
+    with pytest.raises(EncryptionError, match=r"^job.conf: env is a string, not an object"):
+        encrypt_text(loaded, identifier="base64")
+
+
+def test_failed_rewrite_is_internal_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken_edit(loaded: LoadedConfig, identifier: str) -> tuple[int, int, str]:
+        return (0, 0, "= = =")
+
+    monkeypatch.setattr(encryption_text, "_identifier_edit", broken_edit)
+    loaded = loaded_from('env { job.mode = "BATCH" }\n' + PLUGINS)
+    with pytest.raises(EncryptionError) as raised:
+        encrypt_text(loaded, identifier="base64")
+    message = str(raised.value)
+    assert message.startswith("job.conf: internal error: the rewritten config does not load")
+    assert "bug in stconfig" in message
+    assert "job.conf:1:" not in message
 
 
 @pytest.mark.parametrize(

@@ -128,9 +128,24 @@ def test_aes_plain_text_is_not_a_token(aes_key: str) -> None:
     assert "secret-1" not in str(caught.value)
 
 
-def test_aes_without_key_fails() -> None:
-    with pytest.raises(ShadeError, match="no AES key: set STCONFIG_AES_KEY or pass --key-file"):
+NO_KEY = (
+    "no AES key found: set STCONFIG_AES_KEY where stconfig runs (on the node, for a "
+    'submitted job), name a key file in env."shade.properties".key_file, or pass '
+    "--key-file FILE to stconfig encrypt or decrypt; "
+)
+
+
+def test_aes_encrypt_without_key_fails() -> None:
+    with pytest.raises(ShadeError) as caught:
         opened().encrypt(PLAIN)
+    assert str(caught.value) == NO_KEY + "to create a new key, run stconfig keygen FILE"
+
+
+def test_aes_decrypt_without_key_fails() -> None:
+    token = make_token(bytes(40))
+    with pytest.raises(ShadeError) as caught:
+        opened().decrypt(token)
+    assert str(caught.value) == NO_KEY + "use the key that the values were encrypted with"
 
 
 @pytest.mark.parametrize(
@@ -189,10 +204,57 @@ def test_aes_accepts_urlsafe_key(monkeypatch: pytest.MonkeyPatch) -> None:
     assert load_keys([], os.environ["STCONFIG_AES_KEY"]) == [raw]
 
 
-def test_aes_missing_key_file_named(tmp_path: Path) -> None:
+@pytest.mark.parametrize("operation", ["encrypt", "decrypt"])
+def test_aes_missing_key_file_named(tmp_path: Path, operation: str) -> None:
     missing = tmp_path / "nope.key"
-    with pytest.raises(ShadeError, match="nope.key does not exist"):
-        opened({"key_file": str(missing)}).encrypt(PLAIN)
+    shade = opened({"key_file": str(missing)})
+    with pytest.raises(ShadeError) as caught:
+        getattr(shade, operation)(make_token(bytes(40)))
+    assert str(caught.value) == f"the AES key file {missing} was not found; check the path"
+
+
+def test_aes_missing_relative_key_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ShadeError) as caught:
+        opened({"key_file": "keys/nope.key"}).decrypt(make_token(bytes(40)))
+    assert str(caught.value) == (
+        "the AES key file keys/nope.key was not found; check the path, which is relative "
+        f"to the current folder {tmp_path}"
+    )
+
+
+def test_aes_key_file_expands_home(isolated_home: Path) -> None:
+    key = new_key()
+    key_file = isolated_home / ".config" / "stconfig" / "orders.key"
+    key_file.parent.mkdir(parents=True)
+    key_file.write_text(key + "\n", encoding="utf-8")
+    key_file.chmod(0o600)
+    for written in ("~/.config/stconfig/orders.key", ["~/.config/stconfig/orders.key"]):
+        shade = opened({"key_file": written})
+        token = shade.encrypt(PLAIN)
+        assert (
+            AESGCM(base64.b64decode(key)).decrypt(
+                token_bytes(token)[:12], token_bytes(token)[12:], PREFIX.encode()
+            )
+            == PLAIN.encode()
+        )
+
+
+@pytest.mark.parametrize(
+    ("encrypting", "hint"),
+    [
+        (True, "to create a new key, run stconfig keygen FILE"),
+        (False, "use the key that the values were encrypted with"),
+    ],
+    ids=["encrypting", "decrypting"],
+)
+def test_aes_key_error_hint_by_operation(tmp_path: Path, encrypting: bool, hint: str) -> None:
+    key_file = tmp_path / "bad.key"
+    key_file.write_text("not base64!\n", encoding="utf-8")
+    key_file.chmod(0o600)
+    with pytest.raises(ShadeError) as caught:
+        load_keys([str(key_file)], None, encrypting=encrypting)
+    assert str(caught.value) == f"the AES key file {key_file} is not valid base64; {hint}"
 
 
 def test_aes_empty_key_file_fails(tmp_path: Path) -> None:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import stat
 from pathlib import Path
 
@@ -33,6 +34,11 @@ ENCODED = (
     .replace('"k1"', '"azE="')
 )
 BASE64_WARNING = "the base64 shade only encodes values"
+PLAIN_JOB = JOB.replace('  shade.identifier = "base64"\n', "")
+REMOVED_NOTE = (
+    'removed env."shade.identifier" from the result, so that it runs as a plain-text job; '
+    "to encrypt the result again later, pass --keep-shade to keep it"
+)
 
 
 @pytest.fixture
@@ -61,8 +67,42 @@ def test_decrypt_prints_to_stdout(run_cli: RunCli, tmp_path: Path) -> None:
     encoded.write_text(ENCODED, encoding="utf-8")
     result = run_cli("decrypt", str(encoded))
     assert result.returncode == 0
+    assert result.stdout == PLAIN_JOB
+    assert result.stderr.count(BASE64_WARNING) == 1
+    assert result.stderr.endswith(REMOVED_NOTE + "\n")
+
+
+def test_decrypt_keep_shade(run_cli: RunCli, tmp_path: Path) -> None:
+    encoded = tmp_path / "encoded.conf"
+    encoded.write_text(ENCODED, encoding="utf-8")
+    result = run_cli("decrypt", "--keep-shade", str(encoded))
+    assert result.returncode == 0
     assert result.stdout == JOB
     assert result.stderr.count(BASE64_WARNING) == 1
+    assert "removed" not in result.stderr
+
+
+def test_decrypt_in_place_then_encrypt(run_cli: RunCli, tmp_path: Path) -> None:
+    path = tmp_path / "job.conf"
+    path.write_text(ENCODED, encoding="utf-8")
+    decrypted = run_cli("decrypt", "--in-place", str(path))
+    assert decrypted.returncode == 0
+    assert decrypted.stdout == ""
+    assert decrypted.stderr.splitlines()[-2:] == [
+        f"{path}: decrypted 3 value(s) with the base64 shade",
+        REMOVED_NOTE,
+    ]
+    assert path.read_text(encoding="utf-8") == PLAIN_JOB
+
+    plain = run_cli("encrypt", str(path))
+    assert plain.returncode == 1
+    assert "pass --identifier to stconfig encrypt" in plain.stderr
+    encrypted = run_cli("encrypt", "--identifier", "base64", str(path))
+    assert encrypted.returncode == 0
+    assert encrypted.stdout == ENCODED.replace(
+        '  job.mode = "BATCH"\n  shade.identifier = "base64"\n',
+        '  shade.identifier = "base64"\n  job.mode = "BATCH"\n',
+    )
 
 
 def test_encrypt_output_file(run_cli: RunCli, job_file: Path, tmp_path: Path) -> None:
@@ -147,7 +187,11 @@ def test_unknown_identifier_option_fails(run_cli: RunCli, job_file: Path) -> Non
     result = run_cli("decrypt", "--identifier", "rot13", str(job_file))
     assert result.returncode == 1
     assert result.stdout == ""
-    assert "unknown shade 'rot13'; installed shades: aes, base64" in result.stderr
+    assert result.stderr == (
+        "error: unknown shade 'rot13'; installed shades: aes, base64. Fix the "
+        'spelling of env."shade.identifier" in the job (or of --identifier, if you passed it '
+        "to stconfig encrypt or decrypt), or install the package that provides the shade\n"
+    )
 
 
 def test_missing_identifier_fails_with_fix(run_cli: RunCli, tmp_path: Path) -> None:
@@ -156,9 +200,27 @@ def test_missing_identifier_fails_with_fix(run_cli: RunCli, tmp_path: Path) -> N
     result = run_cli("encrypt", str(path))
     assert result.returncode == 1
     assert result.stdout == ""
-    assert 'no shade chosen: the job has no env."shade.identifier"' in result.stderr
-    assert 'add shade.identifier = "aes"' in result.stderr
-    assert "--identifier" in result.stderr
+    assert result.stderr == (
+        f'error: {path}: no shade chosen: the job has no env."shade.identifier"; set '
+        'shade.identifier = "aes" in its env block, or pass --identifier to stconfig '
+        "encrypt (installed shades: aes, base64)\n"
+    )
+
+
+def test_identifier_added_to_one_line_env(run_cli: RunCli, tmp_path: Path) -> None:
+    path = tmp_path / "e.conf"
+    path.write_text(
+        'env { job.mode = "BATCH" }\nsource { Jdbc { password = "p" } }\nsink { Console {} }\n',
+        encoding="utf-8",
+    )
+    result = run_cli("encrypt", "--identifier", "base64", str(path))
+    assert result.returncode == 0
+    assert result.stdout == (
+        'env { shade.identifier = "base64", job.mode = "BATCH" }\n'
+        'source { Jdbc { password = "cA==" } }\nsink { Console {} }\n'
+    )
+    assert "error" not in result.stderr
+    assert result.stderr.count(BASE64_WARNING) == 1
 
 
 def test_identifier_option_overrides(run_cli: RunCli, job_file: Path, aes_key: str) -> None:
@@ -204,7 +266,61 @@ def test_aes_round_trip_with_env_key(run_cli: RunCli, tmp_path: Path, aes_key: s
     path.write_text(encrypted.stdout, encoding="utf-8")
     decrypted = run_cli("decrypt", str(path))
     assert decrypted.returncode == 0
-    assert decrypted.stdout == JOB.replace('"base64"', '"aes"')
+    assert decrypted.stdout == PLAIN_JOB
+
+
+RUNNABLE_JOB = """\
+env {
+  job.mode = "BATCH"
+  shade.identifier = "aes"
+}
+source {
+  FakeSource {
+    plugin_output = "fake"
+    row.num = 2
+    password = "secret-1"
+    schema { fields { id = int } }
+  }
+}
+sink {
+  Console { plugin_input = "fake" }
+}
+"""
+
+
+def test_decrypted_job_runs(run_cli: RunCli, tmp_path: Path, aes_key: str) -> None:
+    path = tmp_path / "job.conf"
+    path.write_text(RUNNABLE_JOB, encoding="utf-8")
+    assert run_cli("encrypt", "--in-place", str(path)).returncode == 0
+    plain = tmp_path / "plain.conf"
+    assert run_cli("decrypt", str(path), "-o", str(plain)).returncode == 0
+    assert plain.read_text(encoding="utf-8") == RUNNABLE_JOB.replace(
+        '  shade.identifier = "aes"\n', ""
+    )
+
+    result = run_cli("run", str(plain))
+    assert result.returncode == 0
+    assert result.stdout.count("SeaTunnelRow#tableId=fake") == 2
+    assert "Job FINISHED" in result.stderr
+    assert "error" not in result.stderr
+
+
+def test_kept_shade_job_fails_clearly(run_cli: RunCli, tmp_path: Path, aes_key: str) -> None:
+    path = tmp_path / "job.conf"
+    path.write_text(RUNNABLE_JOB, encoding="utf-8")
+    assert run_cli("encrypt", "--in-place", str(path)).returncode == 0
+    kept_shade = tmp_path / "kept_shade.conf"
+    assert run_cli("decrypt", "--keep-shade", str(path), "-o", str(kept_shade)).returncode == 0
+
+    result = run_cli("run", str(kept_shade))
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert result.stderr.splitlines()[-1] == (
+        "error: source[0].password: cannot decrypt with the aes shade: the value is not an "
+        "aes token (it does not start with 'aes:v1:'); if the config contains plain values, "
+        "as stconfig decrypt --keep-shade writes them, encrypt it with stconfig encrypt FILE "
+        'or remove env."shade.identifier"'
+    )
 
 
 def test_aes_already_encrypted_left_alone(run_cli: RunCli, tmp_path: Path, aes_key: str) -> None:
@@ -236,6 +352,29 @@ def test_key_files_first_one_encrypts(run_cli: RunCli, tmp_path: Path) -> None:
     assert "source[0].password: cannot decrypt with the aes shade" in with_old.stderr
 
 
+def test_key_rotation_with_keep_shade(run_cli: RunCli, tmp_path: Path) -> None:
+    new, old = tmp_path / "new.key", tmp_path / "old.key"
+    for key_file in (new, old):
+        assert run_cli("keygen", str(key_file)).returncode == 0
+    path = aes_job(tmp_path)
+    assert run_cli("encrypt", "--key-file", str(old), "--in-place", str(path)).returncode == 0
+
+    both = ["--key-file", str(new), "--key-file", str(old)]
+    decrypted = run_cli("decrypt", *both, "--keep-shade", "--in-place", str(path))
+    assert decrypted.returncode == 0
+    assert "removed" not in decrypted.stderr
+    encrypted = run_cli("encrypt", *both, "--in-place", str(path))
+    assert encrypted.returncode == 0
+    assert f"{path}: encrypted 3 value(s) with the aes shade" in encrypted.stderr
+
+    with_new = run_cli("decrypt", "--key-file", str(new), str(path))
+    assert with_new.returncode == 0
+    assert with_new.stdout == PLAIN_JOB
+    with_old = run_cli("decrypt", "--key-file", str(old), str(path))
+    assert with_old.returncode == 1
+    assert with_old.stdout == ""
+
+
 def test_key_file_named_in_shade_properties(run_cli: RunCli, tmp_path: Path) -> None:
     key_file = tmp_path / "job.key"
     assert run_cli("keygen", str(key_file)).returncode == 0
@@ -249,7 +388,16 @@ def test_key_file_named_in_shade_properties(run_cli: RunCli, tmp_path: Path) -> 
     assert "secret-1" not in path.read_text(encoding="utf-8")
     decrypted = run_cli("decrypt", str(path))
     assert decrypted.returncode == 0
-    assert decrypted.stdout == text
+    assert decrypted.stdout == PLAIN_JOB
+    assert decrypted.stderr == (
+        'removed env."shade.identifier" and env."shade.properties" from the result, so '
+        "that it runs as a plain-text job; to encrypt the result again later, pass "
+        "--keep-shade to keep them\n"
+    )
+    with_shade = run_cli("decrypt", "--keep-shade", str(path))
+    assert with_shade.returncode == 0
+    assert with_shade.stdout == text
+    assert with_shade.stderr == ""
 
 
 def test_aes_without_key_fails(run_cli: RunCli, tmp_path: Path) -> None:
@@ -258,6 +406,36 @@ def test_aes_without_key_fails(run_cli: RunCli, tmp_path: Path) -> None:
     assert result.stdout == ""
     assert "source[0].password: cannot encrypt with the aes shade: no AES key" in result.stderr
     assert "secret-1" not in result.stderr
+
+
+def test_key_file_with_tilde(run_cli: RunCli, tmp_path: Path, isolated_home: Path) -> None:
+    assert run_cli("keygen", str(isolated_home / ".config/stconfig/orders.key")).returncode == 0
+    properties = 'shade.properties { key_file = "~/.config/stconfig/orders.key" }'
+    text = JOB.replace('shade.identifier = "base64"', f'shade.identifier = "aes"\n  {properties}')
+    path = tmp_path / "job.conf"
+    path.write_text(text, encoding="utf-8")
+    encrypted = run_cli("encrypt", str(path))
+    assert encrypted.returncode == 0
+    assert encrypted.stdout.count("aes:v1:") == 3
+    assert "error" not in encrypted.stderr
+
+    bare = tmp_path / "bare.conf"
+    bare.write_text(encrypted.stdout.replace("\n  shade.properties {", "\n  # {"), encoding="utf-8")
+    decrypted = run_cli("decrypt", "--key-file", "~/.config/stconfig/orders.key", str(bare))
+    assert decrypted.returncode == 0
+    assert "secret-1" in decrypted.stdout
+    assert "error" not in decrypted.stderr
+
+
+def test_missing_key_file_not_found(run_cli: RunCli, tmp_path: Path, isolated_home: Path) -> None:
+    path = aes_job(tmp_path)
+    result = run_cli("encrypt", "--key-file", "~/.config/stconfig/orders.key", str(path))
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert result.stderr == (
+        f"error: {path}: source[0].password: cannot encrypt with the aes shade: the AES key "
+        f"file {isolated_home}/.config/stconfig/orders.key was not found; check the path\n"
+    )
 
 
 def test_aes_malformed_key_fails(run_cli: RunCli, tmp_path: Path) -> None:
@@ -306,6 +484,47 @@ def test_keygen_writes_private_file(run_cli: RunCli, tmp_path: Path) -> None:
     assert key not in result.stderr
 
 
+@pytest.mark.parametrize("umask", [0o022, 0o002], ids=["umask-022", "umask-002"])
+def test_keygen_creates_private_folders(run_cli: RunCli, isolated_home: Path, umask: int) -> None:
+    key_file = isolated_home / ".config" / "stconfig" / "orders.key"
+    previous = os.umask(umask)
+    try:
+        result = run_cli("keygen", str(key_file))
+    finally:
+        os.umask(previous)
+    assert result.returncode == 0
+    assert result.stdout == ""
+    assert result.stderr.splitlines() == [
+        f"created the folder {isolated_home / '.config'} (mode 0700)",
+        f"created the folder {isolated_home / '.config' / 'stconfig'} (mode 0700)",
+        f"wrote a new AES-256 key to {key_file} (mode 0600)",
+    ]
+    assert stat.S_IMODE((isolated_home / ".config").stat().st_mode) == 0o700
+    assert stat.S_IMODE(key_file.parent.stat().st_mode) == 0o700
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    assert len(base64.b64decode(key_file.read_text(encoding="utf-8").strip())) == 32
+
+
+def test_keygen_expands_home(run_cli: RunCli, isolated_home: Path) -> None:
+    result = run_cli("keygen", "~/keys/orders.key")
+    key_file = isolated_home / "keys" / "orders.key"
+    assert result.returncode == 0
+    assert result.stdout == ""
+    assert f"wrote a new AES-256 key to {key_file} (mode 0600)" in result.stderr
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+
+
+def test_keygen_folder_is_a_file(run_cli: RunCli, tmp_path: Path) -> None:
+    (tmp_path / "keys").write_text("", encoding="utf-8")
+    result = run_cli("keygen", str(tmp_path / "keys" / "orders.key"))
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert (
+        result.stderr
+        == f"error: {tmp_path / 'keys' / 'orders.key'}: cannot be written: Not a directory\n"
+    )
+
+
 def test_keygen_refuses_existing_file(run_cli: RunCli, tmp_path: Path) -> None:
     key_file = tmp_path / "stconfig.key"
     key_file.write_text("keep\n", encoding="utf-8")
@@ -343,6 +562,61 @@ def test_variable_value_left_as_written(run_cli: RunCli, tmp_path: Path) -> None
     assert "left 1 written with ${...} variables as they are" in result.stderr
 
 
+def test_encrypt_without_variable_values(run_cli: RunCli, tmp_path: Path) -> None:
+    path = tmp_path / "job.conf"
+    text = JOB.replace('"secret-1"', "${DB_PASSWORD}")
+    path.write_text(text, encoding="utf-8")
+    result = run_cli("encrypt", str(path))
+    assert result.returncode == 0
+    assert result.stdout == ENCODED.replace('"c2VjcmV0LTE="', "${DB_PASSWORD}")
+    assert "has no value" not in result.stderr
+    assert "source[0].password is written with a ${...} variable" in result.stderr
+
+
+def test_decrypt_without_variable_values(run_cli: RunCli, tmp_path: Path) -> None:
+    path = tmp_path / "job.conf"
+    path.write_text(ENCODED.replace('"azE="', "${API_TOKEN}"), encoding="utf-8")
+    result = run_cli("decrypt", str(path))
+    assert result.returncode == 0
+    assert "has no value" not in result.stderr
+    assert 'password = "secret-1"' in result.stdout
+    assert "token = ${API_TOKEN}" in result.stdout
+
+
+def test_variable_fills_identifier(run_cli: RunCli, tmp_path: Path) -> None:
+    path = tmp_path / "job.conf"
+    path.write_text(JOB.replace('"base64"', "${SHADE}"), encoding="utf-8")
+    filled = run_cli("encrypt", "--var", "SHADE=base64", str(path))
+    assert filled.returncode == 0
+    assert filled.stdout == ENCODED.replace('"base64"', "${SHADE}")
+    assert filled.stderr.count(BASE64_WARNING) == 1
+
+    unfilled = run_cli("encrypt", str(path))
+    assert unfilled.returncode == 1
+    assert unfilled.stdout == ""
+    assert unfilled.stderr == (
+        f'error: {path}: env."shade.identifier" is the variable ${{SHADE}}, which has no '
+        "value; pass --var SHADE=VALUE or set the environment variable SHADE\n"
+    )
+
+
+@pytest.mark.parametrize("command", ["encrypt", "decrypt"])
+@pytest.mark.parametrize("with_variable", [False, True], ids=["plain", "variable"])
+def test_unused_variable_warned_once(
+    run_cli: RunCli, tmp_path: Path, command: str, with_variable: bool
+) -> None:
+    path = tmp_path / "job.conf"
+    text = ENCODED if command == "decrypt" else JOB
+    if with_variable:
+        text = text.replace('"c2VjcmV0LTE="', "${PW}").replace('"secret-1"', "${PW}")
+    path.write_text(text, encoding="utf-8")
+    result = run_cli(command, "--var", "TYPO=1", str(path))
+    assert result.returncode == 0
+    assert "TYPO" not in result.stdout
+    warning = f"--var TYPO is not used: {path} has no ${{TYPO}}; check the variable's name"
+    assert result.stderr.count(warning) == 1
+
+
 def test_no_secret_in_debug_output(run_cli: RunCli, tmp_path: Path) -> None:
     """Run every command path at debug level and look for the plain values anywhere."""
     secrets = ["user1", "secret-1", "k1-token-value"]
@@ -361,6 +635,7 @@ def test_no_secret_in_debug_output(run_cli: RunCli, tmp_path: Path) -> None:
             "--log-level",
             "debug",
             "decrypt",
+            "--keep-shade",
             str(encrypted_file),
             "-o",
             str(decrypted_file),

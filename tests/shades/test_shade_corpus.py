@@ -61,8 +61,20 @@ def test_corpus_text_round_trip(configs: list[LoadedConfig], identifier: str, ae
         if loaded.job.get("env", {}).get("shade.identifier") == identifier:
             expected["env"] = loaded.job["env"]
         assert decrypt_job(reloaded.job) == expected, loaded.name
-        assert decrypt_text(reloaded).job == expected, loaded.name
+        assert decrypt_text(reloaded, keep_shade=True).job == expected, loaded.name
+
+        decrypted = decrypt_text(reloaded)
+        plain = loads(decrypted.text, name=loaded.name, format=loaded.format).job
+        assert plain == decrypted.job, loaded.name
+        assert plain == without_shade_settings(expected), loaded.name
     assert encrypted_values > 100
+
+
+def without_shade_settings(job: dict[str, Any]) -> dict[str, Any]:
+    job = copy.deepcopy(job)
+    job["env"].pop("shade.identifier")
+    job["env"].pop("shade.properties", None)
+    return job
 
 
 def test_corpus_base64_values_decode(corpus: Path) -> None:

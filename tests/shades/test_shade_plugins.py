@@ -220,7 +220,13 @@ def test_plugin_encrypts_and_decrypts(plugin_python: Path, tmp_path: Path) -> No
 
     decrypted = run(plugin_python, "-m", "stconfig", "decrypt", str(path), cwd=tmp_path)
     assert decrypted.returncode == 0
-    assert decrypted.stdout == JOB
+    assert decrypted.stdout == "env {\n}\n" + JOB[JOB.index("source") :]
+
+    with_shade = run(
+        plugin_python, "-m", "stconfig", "decrypt", "--keep-shade", str(path), cwd=tmp_path
+    )
+    assert with_shade.returncode == 0
+    assert with_shade.stdout == JOB
 
 
 def test_plugin_error_hides_value(plugin_python: Path, tmp_path: Path) -> None:
