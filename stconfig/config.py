@@ -108,20 +108,22 @@ def load(
     variables: Mapping[str, str] | None = None,
     format: str | None = None,
     job: bool = True,
+    keep_unresolved: bool = False,
 ) -> LoadedConfig:
     """Load a config from a file path, or from stdin when `source` is "-".
 
     The format comes from `format`, else from the extension (`.json` is JSON, anything
     else HOCON, as SeaTunnel decides), else, for stdin, from the text itself. With
-    `job=True` the result must be a SeaTunnel job.
+    `job=True` the result must be a SeaTunnel job. See `loads` for `keep_unresolved`.
     """
+    options: dict[str, Any] = {"format": format, "job": job, "keep_unresolved": keep_unresolved}
     if str(source) == "-":
-        return loads(sys.stdin.read(), name="<stdin>", variables=variables, format=format, job=job)
+        return loads(sys.stdin.read(), name="<stdin>", variables=variables, **options)
     path = Path(source)
     text = read_text(path)
     if format is None:
-        format = "json" if path.suffix.lower() == ".json" else "hocon"
-    return loads(text, name=str(path), variables=variables, format=format, job=job)
+        options["format"] = "json" if path.suffix.lower() == ".json" else "hocon"
+    return loads(text, name=str(path), variables=variables, **options)
 
 
 def read_text(path: Path) -> str:
@@ -157,12 +159,16 @@ def loads(
     format: str | None = None,
     job: bool = True,
     environ: bool = True,
+    keep_unresolved: bool = False,
 ) -> LoadedConfig:
     """Load a config from text. See `load` for the other arguments.
 
     With `environ=False`, an unquoted `${name}` takes its value only from `variables`,
     never from the environment. The REST node loads text from clients that way, so a
-    client cannot read the node's environment.
+    client cannot read the node's environment. With `keep_unresolved=True`, an unquoted
+    `${name}` that has no value loads as its own text instead of raising
+    `VariableError`; `stconfig encrypt` and `decrypt` load this way, because they leave
+    such values as written.
     """
     variables = dict(variables or {})
     check_variables(variables)
@@ -179,7 +185,7 @@ def loads(
         loaded = LoadedConfig(_parse_json(text, name), name, "json", text)
     else:
         dialect = "seatunnel" if job else "plain"
-        resolver = VariableResolver(variables, environ)
+        resolver = VariableResolver(variables, environ, keep_unresolved)
         parsed = hocon.parse(text, name, resolver=resolver, dialect=dialect)
         loaded = LoadedConfig(parsed.data, name, "hocon", text, resolver, dialect)
 
@@ -288,6 +294,7 @@ class VariableResolver:
 
     variables: Mapping[str, str]
     environ: bool = True
+    keep_unresolved: bool = False
     used: set[str] = field(default_factory=set, compare=False)
 
     def __call__(self, name: str) -> Any:
@@ -296,7 +303,7 @@ class VariableResolver:
             return variable_value(self.variables[name])
         if self.environ and name in os.environ:
             return variable_value(os.environ[name])
-        return MISSING
+        return hocon.UNRESOLVED if self.keep_unresolved else MISSING
 
     def hint(self, name: str) -> str:
         """Say how to give a variable that has no value."""

@@ -216,3 +216,11 @@ def test_deep_nesting_is_a_syntax_error_not_a_crash():
 
 def test_byte_order_mark_is_ignored():
     assert parse("\ufeffa = 1") == {"a": 1}
+
+
+def test_resolver_can_keep_a_variable_as_written():
+    def keep(name):
+        return hocon.UNRESOLVED
+
+    data = parse("a = ${PW}\nb = ${?PW}\nc = x${ PW }y", resolver=keep)
+    assert data == {"a": "${PW}", "c": "x${ PW }y"}
