@@ -101,6 +101,7 @@ class Node:
 
         self.config = config
         self.roots = resolve_roots(config.confinement_roots())
+        self.key_files = [str(path) for path in config.key_files]
         self.store = Store(config.data_dir)
         self.engine = Engine(config.data_dir, allow_paths=self.roots)
         self.redactor = Redactor()
@@ -200,7 +201,7 @@ class Node:
         check_runnable(loaded.job, findings)
         confined = confine_job(loaded.job, self.roots)
         try:
-            decrypted = decrypt_job(confined)
+            decrypted = decrypt_job(confined, key_files=self.key_files)
         except StconfigError as exc:
             raise BadRequest(self.redactor.redact(str(exc), submitted_secrets)) from None
 
@@ -515,7 +516,11 @@ class Node:
     def encrypt_config(
         self, body: bytes, format_name: str | None
     ) -> tuple[dict[str, Any], list[str]]:
-        """Encrypt a job's sensitive values; return the job and warnings about the shade."""
+        """Encrypt a job's sensitive values; return the job and warnings about the shade.
+
+        The node's key files come before those the job names, so the aes shade encrypts
+        with the first key of the node's first key file.
+        """
         from stconfig.config import loads
         from stconfig.encryption import encrypt_job, job_identifier
         from stconfig.shades.registry import find_shade
@@ -528,7 +533,7 @@ class Node:
             raise BadRequest(str(exc)) from None
         confined = confine_key_files(job, self.roots)
         try:
-            encrypted = encrypt_job(confined)
+            encrypted = encrypt_job(confined, key_files=self.key_files)
             shade = find_shade(job_identifier(encrypted) or "")
         except StconfigError as exc:
             raise BadRequest(str(exc)) from None

@@ -46,6 +46,15 @@ ENDED_STATES = ("FINISHED", "CANCELED", "FAILED", "UNKNOWABLE", "SAVEPOINT_DONE"
     help="Folder that submitted jobs may read and write. Repeatable.  [default: DATA_DIR/files]",
 )
 @click.option(
+    "--key-file",
+    "key_files",
+    multiple=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Key file the node decrypts submitted jobs and encrypts encrypt-config requests "
+    "with, as `stconfig encrypt --key-file` does. Keep it outside the --allow-path folders. "
+    "Repeatable.",
+)
+@click.option(
     "--read-only",
     is_flag=True,
     default=None,
@@ -57,6 +66,7 @@ def serve(
     data_dir: Path | None,
     config_files: tuple[Path, ...],
     allow_paths: tuple[Path, ...],
+    key_files: tuple[Path, ...],
     read_only: bool | None,
 ) -> None:
     """Run a node that speaks SeaTunnel's REST API and runs the jobs submitted to it.
@@ -64,6 +74,11 @@ def serve(
     Command-line options win over the config files. Stop the node with Ctrl-C or
     SIGTERM; running jobs are cancelled (or savepointed, with
     stconfig.savepoint-on-shutdown in the config).
+
+    Jobs encrypted with the aes shade decrypt with the keys of --key-file (or
+    stconfig.key-files in the config), then with STCONFIG_AES_KEY from the node's own
+    environment. A job may also name key files in env."shade.properties".key_file,
+    but only inside the --allow-path folders.
     """
     from stconfig.server.config import load_node_config
     from stconfig.server.serve import run_node
@@ -73,6 +88,7 @@ def serve(
         "port": port,
         "data_dir": data_dir,
         "allow_paths": allow_paths,
+        "key_files": key_files,
         "cluster_write_enabled": False if read_only else None,
     }
     config = load_node_config(config_files, overrides=overrides)
