@@ -177,11 +177,7 @@ class _Guard:
     def __init__(self, node: Node, config: NodeConfig) -> None:
         self.node = node
         self.config = config
-        self.disabled = set()
-        if not config.data_enabled:
-            self.disabled.add(DATA)
-        if not config.cluster_write_enabled:
-            self.disabled.add(CLUSTER_WRITE)
+        self.disabled = disabled_groups(config)
 
     def wrap(self, endpoint: Endpoint) -> Callable[[int, str], Any]:
         def view(version: int, rest: str) -> Any:
@@ -235,9 +231,7 @@ class _Guard:
         for group in endpoint.groups:
             if group in self.disabled:
                 raise Forbidden(
-                    f"{endpoint.name} is disabled on this node, because the endpoint group "
-                    f"{group} is disabled in the node config "
-                    f"(hazelcast.network.rest-api.endpoint-groups.{group}.enabled)"
+                    f"{endpoint.name} is disabled on this node, because {self.disabled[group]}"
                 )
 
     def _read_body(self, request: bottle.BaseRequest) -> bytes:
@@ -255,6 +249,28 @@ class _Guard:
         if len(body) > limit:
             raise PayloadTooLarge(too_large_message(limit))
         return body
+
+
+def disabled_groups(config: NodeConfig) -> dict[str, str]:
+    """Map each disabled endpoint group to the settings that disabled it, as a clause."""
+    reasons: dict[str, str] = {}
+    if not config.data_enabled:
+        reasons[DATA] = _group_disabled_in_config(DATA)
+    write_reasons = []
+    if config.read_only:
+        write_reasons.append("the node was started with --read-only")
+    if not config.cluster_write_enabled:
+        write_reasons.append(_group_disabled_in_config(CLUSTER_WRITE))
+    if write_reasons:
+        reasons[CLUSTER_WRITE] = ", and ".join(write_reasons)
+    return reasons
+
+
+def _group_disabled_in_config(group: str) -> str:
+    return (
+        f"the endpoint group {group} is disabled in the node config "
+        f"(hazelcast.network.rest-api.endpoint-groups.{group}.enabled is false)"
+    )
 
 
 def too_large_message(limit: int) -> str:

@@ -54,6 +54,7 @@ class NodeConfig:
     rest_enabled: bool = True
     data_enabled: bool = True
     cluster_write_enabled: bool = True
+    read_only: bool = False
     history_expire_minutes: int = DEFAULT_HISTORY_MINUTES
     allow_paths: list[Path] = field(default_factory=list)
     key_files: list[Path] = field(default_factory=list)

@@ -204,6 +204,8 @@ def _log_settings(config: NodeConfig) -> None:
             "jobs are decrypted with the key files: %s",
             ", ".join(str(path) for path in config.key_files),
         )
+    if config.read_only:
+        logger.info("read-only (--read-only): submit, stop and encrypt requests get 403")
 
 
 def _warn_if_exposed(config: NodeConfig) -> None:

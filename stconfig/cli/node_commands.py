@@ -89,7 +89,7 @@ def serve(
         "data_dir": data_dir,
         "allow_paths": allow_paths,
         "key_files": key_files,
-        "cluster_write_enabled": False if read_only else None,
+        "read_only": read_only,
     }
     config = load_node_config(config_files, overrides=overrides)
     run_node(config, handlers=_node_logging())

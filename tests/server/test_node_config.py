@@ -149,15 +149,38 @@ def test_cluster_write_disabled_is_403(node_factory, tmp_path: Path) -> None:
     for endpoint in ("submit-job", "stop-job", "encrypt-config"):
         reply = node.post(f"{V1}/{endpoint}", batch_job())
         assert reply.status == 403, endpoint
-        assert "CLUSTER_WRITE" in reply.json["message"]
+        assert reply.json["message"] == (
+            f"{endpoint} is disabled on this node, because the endpoint group CLUSTER_WRITE "
+            "is disabled in the node config "
+            "(hazelcast.network.rest-api.endpoint-groups.CLUSTER_WRITE.enabled is false)"
+        )
     assert node.get(f"{V1}/running-jobs").status == 200
 
 
 def test_read_only_flag_is_403_on_writes(node_factory) -> None:
     node = node_factory("--read-only")
 
-    assert node.post(f"{V1}/submit-job", batch_job()).status == 403
+    for endpoint in ("submit-job", "stop-job", "encrypt-config"):
+        reply = node.post(f"{V1}/{endpoint}", batch_job())
+        assert reply.status == 403, endpoint
+        assert reply.json["message"] == (
+            f"{endpoint} is disabled on this node, because the node was started with --read-only"
+        )
     assert node.get(f"{V1}/finished-jobs").status == 200
+
+
+def test_read_only_and_config_name_both(node_factory, tmp_path: Path) -> None:
+    path = write(
+        tmp_path / "node.yaml",
+        "hazelcast:\n  network:\n    rest-api:\n      endpoint-groups:\n        CLUSTER_WRITE:\n"
+        "          enabled: false\n",
+    )
+    node = node_factory("--read-only", "--config", str(path))
+
+    message = node.post(f"{V1}/submit-job", batch_job()).json["message"]
+
+    assert "started with --read-only" in message
+    assert "CLUSTER_WRITE.enabled is false" in message
 
 
 def test_bearer_token_auth(node_factory) -> None:
