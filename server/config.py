@@ -10,7 +10,11 @@ and `seatunnel.yaml` work unchanged:
 - `stconfig`: `host`, `data-dir`, `allow-paths`, `key-files`, `max-body-size` (bytes),
   `savepoint-on-shutdown`, `threads` and `auth-token`.
 
-Other keys are ignored, as SeaTunnel ignores keys it does not use.
+Other keys are ignored, as SeaTunnel ignores keys it does not use. The other
+`seatunnel.engine.http` keys (`enable-http`, `port`, `context-path` and the HTTPS ones)
+go to `ignored_http_keys`, and `serve` warns about them. SeaTunnel 2.3.9 and later
+serve the v2 API on a second port with them, but the node serves v1 and v2 on its one
+port.
 """
 
 from __future__ import annotations
@@ -31,6 +35,9 @@ DEFAULT_THREADS = 8
 AUTH_TOKEN_VARIABLE = "STCONFIG_AUTH_TOKEN"
 AUTH_USER_VARIABLE = "STCONFIG_AUTH_USER"
 AUTH_PASSWORD_VARIABLE = "STCONFIG_AUTH_PASSWORD"
+
+# The keys of seatunnel.engine.http that the node reads; the others are reported as ignored.
+HONOURED_HTTP_KEYS = ("enable-basic-auth", "basic-auth-username", "basic-auth-password")
 
 # NodeConfig fields that are lists of paths, which `load_node_config` copies from overrides.
 _PATH_LISTS = ("allow_paths", "key_files")
@@ -64,6 +71,7 @@ class NodeConfig:
     auth_user: str | None = field(default=None, repr=False)
     auth_password: str | None = field(default=None, repr=False)
     auth_token: str | None = field(default=None, repr=False)
+    ignored_http_keys: list[str] = field(default_factory=list)
 
     @property
     def has_auth(self) -> bool:
@@ -205,6 +213,10 @@ def _apply_seatunnel(config: NodeConfig, seatunnel: _Section) -> None:
     if http.get("enable-basic-auth", bool, False):
         config.auth_user = http.get("basic-auth-username", str, "admin")
         config.auth_password = http.get("basic-auth-password", str, "admin")
+    for key in http.data:
+        name = f"{http.where}.{key}"
+        if key not in HONOURED_HTTP_KEYS and name not in config.ignored_http_keys:
+            config.ignored_http_keys.append(name)
 
 
 def _apply_stconfig(config: NodeConfig, section: _Section) -> None:

@@ -22,7 +22,7 @@ from waitress.channel import HTTPChannel
 from waitress.task import ErrorTask
 
 from stconfig.errors import StconfigError
-from stconfig.server.app import create_app, too_large_message
+from stconfig.server.app import V1_PREFIX, create_app, too_large_message
 from stconfig.server.config import NodeConfig
 from stconfig.server.confinement import resolve_roots
 from stconfig.server.errors import error_body
@@ -91,7 +91,7 @@ def run_node(config: NodeConfig, *, handlers: list[logging.Handler] = ()) -> Non
         node.membership.node_id,
     )
     logger.info("jobs may use files under: %s", ", ".join(str(root) for root in node.roots))
-    _log_settings(config)
+    _log_settings(config, port)
     _warn_if_exposed(config)
     restore = _stop_on_signals()
     try:
@@ -197,8 +197,8 @@ def _stop_on_signals() -> Any:
     return restore
 
 
-def _log_settings(config: NodeConfig) -> None:
-    """Log the settings that change what clients may do."""
+def _log_settings(config: NodeConfig, port: int) -> None:
+    """Log the settings that change what clients may do, and the config keys the node ignores."""
     if config.key_files:
         logger.info(
             "jobs are decrypted with the key files: %s",
@@ -206,6 +206,16 @@ def _log_settings(config: NodeConfig) -> None:
         )
     if config.read_only:
         logger.info("read-only (--read-only): submit, stop and encrypt requests get 403")
+    if config.ignored_http_keys:
+        url = f"http://{_url_host(config.host)}:{port}"
+        logger.warning(
+            "the node ignores %s in its config: it opens no separate port for SeaTunnel's "
+            "v2 REST API, but serves v2 at %s/ and v1 at %s%s/ on the same port",
+            ", ".join(config.ignored_http_keys),
+            url,
+            url,
+            V1_PREFIX,
+        )
 
 
 def _warn_if_exposed(config: NodeConfig) -> None:

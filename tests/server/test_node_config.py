@@ -183,6 +183,32 @@ def test_read_only_and_config_name_both(node_factory, tmp_path: Path) -> None:
     assert "CLUSTER_WRITE.enabled is false" in message
 
 
+def test_seatunnel_http_keys_are_warned_once(node_factory, tmp_path: Path) -> None:
+    path = write(
+        tmp_path / "seatunnel.yaml",
+        "seatunnel:\n  engine:\n    http:\n      enable-http: true\n      port: 8080\n"
+        "      context-path: /seatunnel\n      enable-basic-auth: false\n",
+    )
+    node = node_factory("--config", str(path))
+
+    log = node.log()
+    warnings = [line for line in log.splitlines() if "seatunnel.engine.http" in line]
+    assert len(warnings) == 1, log
+    assert "WARNING" in warnings[0]
+    assert (
+        "ignores seatunnel.engine.http.enable-http, seatunnel.engine.http.port, "
+        "seatunnel.engine.http.context-path"
+    ) in warnings[0]
+    assert "enable-basic-auth" not in warnings[0]
+    assert f"serves v2 at http://127.0.0.1:{node.port}/" in warnings[0]
+    assert node.get("/overview").status == 200
+    assert node.get("/seatunnel/overview").status == 404
+
+
+def test_node_without_http_keys_does_not_warn(node) -> None:
+    assert "seatunnel.engine.http" not in node.log()
+
+
 def test_bearer_token_auth(node_factory) -> None:
     node = node_factory(env={"STCONFIG_AUTH_TOKEN": "t0ken-value"})
 
