@@ -295,13 +295,23 @@ def job(job_id: int, url: str, timeout: float, as_json: bool) -> None:
 @click.option("--savepoint", is_flag=True, help="Take a savepoint first, so the job can resume.")
 @node_options
 def stop(job_id: int, savepoint: bool, url: str, timeout: float, as_json: bool) -> None:
-    """Stop a job: cancel it, or with --savepoint end it in SAVEPOINT_DONE."""
-    stopped = _client(url, timeout).stop(job_id, savepoint=savepoint)
+    """Stop a job: cancel it, or with --savepoint end it in SAVEPOINT_DONE.
+
+    A job that has already ended is left as it is, and the output shows its state.
+    """
+    outcome = _client(url, timeout).stop_unless_ended(job_id, savepoint=savepoint)
     if as_json:
-        click.echo(json.dumps({"jobId": stopped}))
+        reply: dict[str, Any] = {"jobId": outcome.job_id, "stopRequested": outcome.requested}
+        if outcome.ended_status is not None:
+            reply["jobStatus"] = outcome.ended_status
+        click.echo(json.dumps(reply))
+    elif outcome.ended_status is not None:
+        click.echo(
+            f"job {outcome.job_id} has already ended {outcome.ended_status}, so it was not stopped"
+        )
     else:
         mode = "with a savepoint" if savepoint else "by cancelling it"
-        click.echo(f"stopping job {stopped} {mode}")
+        click.echo(f"stopping job {outcome.job_id} {mode}")
 
 
 @click.command()
