@@ -16,6 +16,39 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 DEFAULT_URL = "http://127.0.0.1:5801"
 ENDED_STATES = ("FINISHED", "CANCELED", "FAILED", "UNKNOWABLE", "SAVEPOINT_DONE")
+# SeaTunnel's job ids are Java longs, and stconfig's node keeps its ids at most 2^53 - 1.
+MAX_JOB_ID = 2**63 - 1
+
+
+class JobIdType(click.ParamType):
+    """A job id on the command line: a positive whole number that fits a Java long."""
+
+    name = "job id"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        number = self._whole_number(value)
+        if number is None or number < 1:
+            self.fail(f"{value!r} is not a job id; a job id is a positive whole number", param, ctx)
+        if number > MAX_JOB_ID:
+            self.fail(
+                f"{value!r} is too large for a job id; job ids are at most {MAX_JOB_ID}", param, ctx
+            )
+        return number
+
+    @staticmethod
+    def _whole_number(value: Any) -> int | None:
+        """Return the number that `value` writes in decimal digits; None if it is not one."""
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        text = str(value).strip()
+        if not (text.isascii() and text.isdigit()):
+            return None
+        digits = text.lstrip("0") or "0"
+        # Longer strings are out of range, and Python refuses to convert very long ones.
+        return int(digits) if len(digits) <= len(str(MAX_JOB_ID)) else MAX_JOB_ID + 1
+
+
+JOB_ID = JobIdType()
 
 
 @click.command()
@@ -142,7 +175,7 @@ def _client(url: str, timeout: float) -> Any:
 @click.command()
 @click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
 @click.option("--job-name", help='Name of the job.  [default: env."job.name", else SeaTunnel_Job]')
-@click.option("--job-id", type=click.IntRange(min=1), help="Id for the job instead of a new one.")
+@click.option("--job-id", type=JOB_ID, metavar="ID", help="Id for the job instead of a new one.")
 @click.option(
     "--restore",
     is_flag=True,
@@ -255,7 +288,7 @@ def _print_table(header: list[str], rows: list[list[str]]) -> None:
 
 
 @click.command()
-@click.argument("job_id", type=click.IntRange(min=1), metavar="ID")
+@click.argument("job_id", type=JOB_ID, metavar="ID")
 @node_options
 def job(job_id: int, url: str, timeout: float, as_json: bool) -> None:
     """Show one job: its state, times, error and metrics."""
@@ -291,7 +324,7 @@ def job(job_id: int, url: str, timeout: float, as_json: bool) -> None:
 
 
 @click.command()
-@click.argument("job_id", type=click.IntRange(min=1), metavar="ID")
+@click.argument("job_id", type=JOB_ID, metavar="ID")
 @click.option("--savepoint", is_flag=True, help="Take a savepoint first, so the job can resume.")
 @node_options
 def stop(job_id: int, savepoint: bool, url: str, timeout: float, as_json: bool) -> None:

@@ -186,6 +186,28 @@ def test_stop_unknown_job_is_error(standin: Standin) -> None:
     assert standin.state.stops == []
 
 
+@pytest.mark.parametrize("command", ["job", "stop"])
+@pytest.mark.parametrize("value", ["abc", "0", "1.5"])
+def test_invalid_job_id_argument(standin: Standin, command: str, value: str) -> None:
+    result = stconfig(command, value, "--url", standin.url)
+
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert (
+        f"Invalid value for 'ID': '{value}' is not a job id; a job id is a positive whole number"
+    ) in result.stderr
+    assert "integer range" not in result.stderr
+    assert standin.state.stops == []
+
+
+def test_too_large_job_id_argument(standin: Standin) -> None:
+    result = stconfig("job", "9223372036854775808", "--url", standin.url)
+
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert "'9223372036854775808' is too large for a job id" in result.stderr
+
+
 def test_monitor_table(standin: Standin) -> None:
     result = stconfig("monitor", "--url", standin.url)
 
@@ -211,7 +233,7 @@ def test_node_error_message_is_shown(standin: Standin) -> None:
     result = stconfig("job", "abc", "--url", standin.url)
 
     assert result.returncode == 2
-    assert "abc" in result.stderr
+    assert "'abc' is not a job id" in result.stderr
 
 
 def test_stop_running_job_on_stconfig_node(tmp_path: Path) -> None:
