@@ -211,20 +211,39 @@ class _Guard:
         return result if isinstance(result, bytes) else orjson.dumps(result)
 
     def _authenticate(self, request: bottle.BaseRequest) -> None:
-        if not self.config.has_auth:
+        """Accept the request's credentials, or raise 401 naming what is missing or wrong.
+
+        The messages repeat no part of the header, because it may contain a secret.
+        """
+        config = self.config
+        if not config.has_auth:
             return
-        header = request.get_header("Authorization", "")
+        header = request.get_header("Authorization", "").strip()
+        accepted = _accepted_credentials(config)
+        if not header:
+            raise Unauthorized(
+                f"authentication required: send an Authorization header with {accepted}"
+            )
+
         scheme, _, credentials = header.partition(" ")
-        token = self.config.auth_token
-        if token and scheme.lower() == "bearer" and _same(credentials.strip(), token):
-            return
-        if self.config.auth_user and self.config.auth_password and scheme.lower() == "basic":
-            user, password = _basic_credentials(credentials)
-            if _same(user, self.config.auth_user) and _same(password, self.config.auth_password):
+        if scheme.lower() == "bearer" and config.auth_token:
+            if _same(credentials.strip(), config.auth_token):
                 return
+            raise Unauthorized(
+                "invalid credentials: the bearer token in the Authorization header is not "
+                "this node's token; send the right token"
+            )
+        if scheme.lower() == "basic" and config.auth_user and config.auth_password:
+            user, password = _basic_credentials(credentials)
+            if _same(user, config.auth_user) and _same(password, config.auth_password):
+                return
+            raise Unauthorized(
+                "invalid credentials: the basic-auth user name or password in the "
+                "Authorization header is wrong; send the node's user name and password"
+            )
         raise Unauthorized(
-            "authentication required: send an Authorization header with the node's bearer "
-            "token or basic-auth user and password"
+            "invalid credentials: the Authorization header uses a scheme this node does not "
+            f"accept; send {accepted}"
         )
 
     def _check_groups(self, endpoint: Endpoint) -> None:
@@ -271,6 +290,18 @@ def _group_disabled_in_config(group: str) -> str:
         f"the endpoint group {group} is disabled in the node config "
         f"(hazelcast.network.rest-api.endpoint-groups.{group}.enabled is false)"
     )
+
+
+def _accepted_credentials(config: NodeConfig) -> str:
+    kinds = []
+    if config.auth_token:
+        kinds.append("the node's bearer token (Authorization: Bearer TOKEN)")
+    if config.auth_user and config.auth_password:
+        kinds.append(
+            "the node's basic-auth user name and password "
+            "(Authorization: Basic, then base64 of USER:PASSWORD)"
+        )
+    return " or ".join(kinds)
 
 
 def too_large_message(limit: int) -> str:

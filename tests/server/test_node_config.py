@@ -218,10 +218,28 @@ def test_bearer_token_auth(node_factory) -> None:
 
     assert anonymous.status == 401
     assert anonymous.json["status"] == "fail"
+    assert anonymous.json["message"].startswith("authentication required: send an Authorization")
     assert "www-authenticate" in {name.lower() for name in anonymous.headers}
     assert wrong.status == 401
+    assert wrong.json["message"].startswith("invalid credentials: the bearer token")
+    assert b"nope" not in wrong.body
     assert right.status == 200
     assert "t0ken-value" not in node.log()
+
+
+def test_unaccepted_auth_scheme_is_invalid(node_factory) -> None:
+    node = node_factory(env={"STCONFIG_AUTH_TOKEN": "t0ken-value"})
+
+    reply = node.get(f"{V1}/running-jobs", headers={"Authorization": "Digest s3cret-attempt"})
+
+    assert reply.status == 401
+    assert reply.json["message"].startswith(
+        "invalid credentials: the Authorization header uses a scheme this node does not accept"
+    )
+    assert "bearer token" in reply.json["message"]
+    assert "basic-auth" not in reply.json["message"]
+    assert b"s3cret-attempt" not in reply.body
+    assert b"Digest" not in reply.body
 
 
 def test_basic_auth_from_seatunnel_yaml(node_factory, tmp_path: Path) -> None:
@@ -232,11 +250,19 @@ def test_basic_auth_from_seatunnel_yaml(node_factory, tmp_path: Path) -> None:
     )
     node = node_factory("--config", str(path))
     good = base64.b64encode(b"ops:pa55word").decode()
-    bad = base64.b64encode(b"ops:wrong").decode()
+    bad = base64.b64encode(b"ops:n0t-the-pa55").decode()
+
+    rejected = node.get("/overview", headers={"Authorization": f"Basic {bad}"})
+    missing = node.get("/overview")
 
     assert node.get("/overview", headers={"Authorization": f"Basic {good}"}).status == 200
-    assert node.get("/overview", headers={"Authorization": f"Basic {bad}"}).status == 401
-    assert node.get("/overview").status == 401
+    assert rejected.status == 401
+    assert rejected.json["message"].startswith("invalid credentials: the basic-auth user name")
+    assert b"n0t-the-pa55" not in rejected.body
+    assert bad.encode() not in rejected.body
+    assert missing.status == 401
+    assert missing.json["message"].startswith("authentication required")
+    assert "basic-auth user name and password" in missing.json["message"]
 
 
 def test_busy_port_moves_to_next(node_factory, tmp_path: Path) -> None:
