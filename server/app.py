@@ -58,11 +58,17 @@ class Call:
 
 @dataclass(frozen=True)
 class Endpoint:
+    """One SeaTunnel endpoint. `parameter` is the path segment it takes after its name, if any."""
+
     name: str
     method: str
     groups: tuple[str, ...]
     handler: Handler
-    takes_rest: bool = False
+    parameter: str = ""
+
+    @property
+    def usage(self) -> str:
+        return f"{self.method} {self.name}{self.parameter}"
 
 
 def _running_jobs(call: Call) -> bytes:
@@ -114,9 +120,9 @@ def _encrypt_config(call: Call) -> bottle.HTTPResponse:
 
 ENDPOINTS = (
     Endpoint("running-jobs", "GET", (DATA,), _running_jobs),
-    Endpoint("running-job", "GET", (DATA,), _job_info, takes_rest=True),
-    Endpoint("job-info", "GET", (DATA,), _job_info, takes_rest=True),
-    Endpoint("finished-jobs", "GET", (DATA,), _finished_jobs, takes_rest=True),
+    Endpoint("running-job", "GET", (DATA,), _job_info, parameter="/<jobId>"),
+    Endpoint("job-info", "GET", (DATA,), _job_info, parameter="/<jobId>"),
+    Endpoint("finished-jobs", "GET", (DATA,), _finished_jobs, parameter="[/<state>]"),
     Endpoint("system-monitoring-information", "GET", (CLUSTER_READ,), _monitoring),
     Endpoint("overview", "GET", (CLUSTER_READ,), _overview),
     Endpoint("submit-job", "POST", (DATA, CLUSTER_WRITE), _submit_job),
@@ -124,6 +130,18 @@ ENDPOINTS = (
     Endpoint("stop-job", "POST", (DATA, CLUSTER_WRITE), _stop_job),
     Endpoint("stop-jobs", "POST", (DATA, CLUSTER_WRITE), _stop_jobs),
     Endpoint("encrypt-config", "POST", (DATA, CLUSTER_WRITE), _encrypt_config),
+)
+
+# SeaTunnel endpoints that this node does not serve, as paths after the v1 prefix or `/`.
+# Their subpaths (`logs/<jobId>`, `log/<file>`) are SeaTunnel's too.
+UNSERVED_ENDPOINTS = (
+    "submit-job/upload",
+    "logs",
+    "log",
+    "get-all-log-name",
+    "thread-dump",
+    "running-threads",
+    "update-tags",
 )
 
 
@@ -141,7 +159,7 @@ def create_app(node: Node, config: NodeConfig) -> bottle.Bottle:
             path = f"{prefix}/{endpoint.name}"
             callback = _bind_version(view, version)
             app.route(path, methods, callback)
-            if endpoint.takes_rest:
+            if endpoint.parameter:
                 app.route(f"{path}/<rest:re:.*>", methods, callback)
     return app
 
@@ -157,8 +175,7 @@ def _bottle_error(error: bottle.HTTPError) -> bytes:
     """Turn Bottle's own errors (unknown path, wrong method) into JSON bodies."""
     bottle.response.content_type = JSON_TYPE
     if error.status_code == 404:
-        path = bottle.request.path
-        message = f"no endpoint at {path}; SeaTunnel's endpoints are under {V1_PREFIX}/ or at /"
+        message = not_found_message(bottle.request.path)
     elif error.status_code == 405:
         allowed = error.headers.get("Allow", "")
         message = (
@@ -169,6 +186,29 @@ def _bottle_error(error: bottle.HTTPError) -> bytes:
     else:
         message = str(error.body or error.status_line)
     return error_body(message)
+
+
+def not_found_message(path: str) -> str:
+    """Build the 404 message for `path`, naming the endpoints that this node serves."""
+    served = ", ".join(endpoint.usage for endpoint in ENDPOINTS)
+    listing = f"these endpoints under {V1_PREFIX}/ (v1) and at / (v2): {served}"
+    unserved = unserved_endpoint(path)
+    if unserved is not None:
+        return (
+            f"stconfig's node does not support SeaTunnel's {unserved} endpoint ({path}); "
+            f"it serves {listing}"
+        )
+    return f"no endpoint at {path}; this node serves {listing}"
+
+
+def unserved_endpoint(path: str) -> str | None:
+    """Return the SeaTunnel endpoint that `path` requests, if this node does not serve it."""
+    relative = path.removeprefix(V1_PREFIX) if path.startswith(f"{V1_PREFIX}/") else path
+    relative = relative.strip("/")
+    for name in UNSERVED_ENDPOINTS:
+        if relative == name or relative.startswith(f"{name}/"):
+            return name
+    return None
 
 
 class _Guard:

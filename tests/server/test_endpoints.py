@@ -459,6 +459,47 @@ def test_routing_errors_are_json(
     assert_json_error(shared_node.request(method, path), status)
 
 
+UNSERVED_ENDPOINTS = (
+    "submit-job/upload",
+    "logs",
+    "logs/123",
+    "log",
+    "log/job-123.log",
+    "thread-dump",
+    "running-threads",
+    "update-tags",
+    "get-all-log-name",
+)
+
+
+@pytest.mark.parametrize("endpoint", UNSERVED_ENDPOINTS)
+@pytest.mark.parametrize("prefix", [V1, ""])
+def test_unserved_seatunnel_endpoint_is_named(
+    shared_node: NodeProcess, prefix: str, endpoint: str
+) -> None:
+    path = f"{prefix}/{endpoint}"
+    method = "POST" if endpoint in ("submit-job/upload", "update-tags") else "GET"
+
+    message = assert_json_error(shared_node.request(method, path, b"{}"), 404)
+
+    name = endpoint.split("/")[0] if not endpoint.startswith("submit-job") else endpoint
+    assert message.startswith(
+        f"stconfig's node does not support SeaTunnel's {name} endpoint ({path}); it serves "
+    )
+    assert "GET running-jobs" in message
+    assert "POST encrypt-config" in message
+
+
+@pytest.mark.parametrize("path", [f"{V1}/no-such-endpoint", "/logsx", "/"])
+def test_unknown_path_lists_served_endpoints(shared_node: NodeProcess, path: str) -> None:
+    message = assert_json_error(shared_node.get(path), 404)
+
+    assert message.startswith(f"no endpoint at {path}; this node serves these endpoints ")
+    assert "GET job-info/<jobId>" in message
+    assert "POST submit-job" in message
+    assert "does not support" not in message
+
+
 def test_v1_accepts_put_for_post_endpoints(shared_node: NodeProcess) -> None:
     reply = shared_node.request("PUT", f"{V1}/submit-job", batch_job())
 
