@@ -58,11 +58,17 @@ class Call:
 
 @dataclass(frozen=True)
 class Endpoint:
+    """One SeaTunnel endpoint. `parameter` is the path segment it takes after its name, if any."""
+
     name: str
     method: str
     groups: tuple[str, ...]
     handler: Handler
-    takes_rest: bool = False
+    parameter: str = ""
+
+    @property
+    def usage(self) -> str:
+        return f"{self.method} {self.name}{self.parameter}"
 
 
 def _running_jobs(call: Call) -> bytes:
@@ -114,9 +120,9 @@ def _encrypt_config(call: Call) -> bottle.HTTPResponse:
 
 ENDPOINTS = (
     Endpoint("running-jobs", "GET", (DATA,), _running_jobs),
-    Endpoint("running-job", "GET", (DATA,), _job_info, takes_rest=True),
-    Endpoint("job-info", "GET", (DATA,), _job_info, takes_rest=True),
-    Endpoint("finished-jobs", "GET", (DATA,), _finished_jobs, takes_rest=True),
+    Endpoint("running-job", "GET", (DATA,), _job_info, parameter="/<jobId>"),
+    Endpoint("job-info", "GET", (DATA,), _job_info, parameter="/<jobId>"),
+    Endpoint("finished-jobs", "GET", (DATA,), _finished_jobs, parameter="[/<state>]"),
     Endpoint("system-monitoring-information", "GET", (CLUSTER_READ,), _monitoring),
     Endpoint("overview", "GET", (CLUSTER_READ,), _overview),
     Endpoint("submit-job", "POST", (DATA, CLUSTER_WRITE), _submit_job),
@@ -124,6 +130,18 @@ ENDPOINTS = (
     Endpoint("stop-job", "POST", (DATA, CLUSTER_WRITE), _stop_job),
     Endpoint("stop-jobs", "POST", (DATA, CLUSTER_WRITE), _stop_jobs),
     Endpoint("encrypt-config", "POST", (DATA, CLUSTER_WRITE), _encrypt_config),
+)
+
+# SeaTunnel endpoints that this node does not serve, as paths after the v1 prefix or `/`.
+# Their subpaths (`logs/<jobId>`, `log/<file>`) are SeaTunnel's too.
+UNSERVED_ENDPOINTS = (
+    "submit-job/upload",
+    "logs",
+    "log",
+    "get-all-log-name",
+    "thread-dump",
+    "running-threads",
+    "update-tags",
 )
 
 
@@ -141,7 +159,7 @@ def create_app(node: Node, config: NodeConfig) -> bottle.Bottle:
             path = f"{prefix}/{endpoint.name}"
             callback = _bind_version(view, version)
             app.route(path, methods, callback)
-            if endpoint.takes_rest:
+            if endpoint.parameter:
                 app.route(f"{path}/<rest:re:.*>", methods, callback)
     return app
 
@@ -157,8 +175,7 @@ def _bottle_error(error: bottle.HTTPError) -> bytes:
     """Turn Bottle's own errors (unknown path, wrong method) into JSON bodies."""
     bottle.response.content_type = JSON_TYPE
     if error.status_code == 404:
-        path = bottle.request.path
-        message = f"no endpoint at {path}; SeaTunnel's endpoints are under {V1_PREFIX}/ or at /"
+        message = not_found_message(bottle.request.path)
     elif error.status_code == 405:
         allowed = error.headers.get("Allow", "")
         message = (
@@ -171,17 +188,36 @@ def _bottle_error(error: bottle.HTTPError) -> bytes:
     return error_body(message)
 
 
+def not_found_message(path: str) -> str:
+    """Build the 404 message for `path`, naming the endpoints that this node serves."""
+    served = ", ".join(endpoint.usage for endpoint in ENDPOINTS)
+    listing = f"these endpoints under {V1_PREFIX}/ (v1) and at / (v2): {served}"
+    unserved = unserved_endpoint(path)
+    if unserved is not None:
+        return (
+            f"stconfig's node does not support SeaTunnel's {unserved} endpoint ({path}); "
+            f"it serves {listing}"
+        )
+    return f"no endpoint at {path}; this node serves {listing}"
+
+
+def unserved_endpoint(path: str) -> str | None:
+    """Return the SeaTunnel endpoint that `path` requests, if this node does not serve it."""
+    relative = path.removeprefix(V1_PREFIX) if path.startswith(f"{V1_PREFIX}/") else path
+    relative = relative.strip("/")
+    for name in UNSERVED_ENDPOINTS:
+        if relative == name or relative.startswith(f"{name}/"):
+            return name
+    return None
+
+
 class _Guard:
     """Checks and error handling that every endpoint shares."""
 
     def __init__(self, node: Node, config: NodeConfig) -> None:
         self.node = node
         self.config = config
-        self.disabled = set()
-        if not config.data_enabled:
-            self.disabled.add(DATA)
-        if not config.cluster_write_enabled:
-            self.disabled.add(CLUSTER_WRITE)
+        self.disabled = disabled_groups(config)
 
     def wrap(self, endpoint: Endpoint) -> Callable[[int, str], Any]:
         def view(version: int, rest: str) -> Any:
@@ -215,29 +251,46 @@ class _Guard:
         return result if isinstance(result, bytes) else orjson.dumps(result)
 
     def _authenticate(self, request: bottle.BaseRequest) -> None:
-        if not self.config.has_auth:
+        """Accept the request's credentials, or raise 401 naming what is missing or wrong.
+
+        The messages repeat no part of the header, because it may contain a secret.
+        """
+        config = self.config
+        if not config.has_auth:
             return
-        header = request.get_header("Authorization", "")
+        header = request.get_header("Authorization", "").strip()
+        accepted = _accepted_credentials(config)
+        if not header:
+            raise Unauthorized(
+                f"authentication required: send an Authorization header with {accepted}"
+            )
+
         scheme, _, credentials = header.partition(" ")
-        token = self.config.auth_token
-        if token and scheme.lower() == "bearer" and _same(credentials.strip(), token):
-            return
-        if self.config.auth_user and self.config.auth_password and scheme.lower() == "basic":
-            user, password = _basic_credentials(credentials)
-            if _same(user, self.config.auth_user) and _same(password, self.config.auth_password):
+        if scheme.lower() == "bearer" and config.auth_token:
+            if _same(credentials.strip(), config.auth_token):
                 return
+            raise Unauthorized(
+                "invalid credentials: the bearer token in the Authorization header is not "
+                "this node's token; send the right token"
+            )
+        if scheme.lower() == "basic" and config.auth_user and config.auth_password:
+            user, password = _basic_credentials(credentials)
+            if _same(user, config.auth_user) and _same(password, config.auth_password):
+                return
+            raise Unauthorized(
+                "invalid credentials: the basic-auth user name or password in the "
+                "Authorization header is wrong; send the node's user name and password"
+            )
         raise Unauthorized(
-            "authentication required: send an Authorization header with the node's bearer "
-            "token or basic-auth user and password"
+            "invalid credentials: the Authorization header uses a scheme this node does not "
+            f"accept; send {accepted}"
         )
 
     def _check_groups(self, endpoint: Endpoint) -> None:
         for group in endpoint.groups:
             if group in self.disabled:
                 raise Forbidden(
-                    f"{endpoint.name} is disabled on this node, because the endpoint group "
-                    f"{group} is disabled in the node config "
-                    f"(hazelcast.network.rest-api.endpoint-groups.{group}.enabled)"
+                    f"{endpoint.name} is disabled on this node, because {self.disabled[group]}"
                 )
 
     def _read_body(self, request: bottle.BaseRequest) -> bytes:
@@ -255,6 +308,40 @@ class _Guard:
         if len(body) > limit:
             raise PayloadTooLarge(too_large_message(limit))
         return body
+
+
+def disabled_groups(config: NodeConfig) -> dict[str, str]:
+    """Map each disabled endpoint group to the settings that disabled it, as a clause."""
+    reasons: dict[str, str] = {}
+    if not config.data_enabled:
+        reasons[DATA] = _group_disabled_in_config(DATA)
+    write_reasons = []
+    if config.read_only:
+        write_reasons.append("the node was started with --read-only")
+    if not config.cluster_write_enabled:
+        write_reasons.append(_group_disabled_in_config(CLUSTER_WRITE))
+    if write_reasons:
+        reasons[CLUSTER_WRITE] = ", and ".join(write_reasons)
+    return reasons
+
+
+def _group_disabled_in_config(group: str) -> str:
+    return (
+        f"the endpoint group {group} is disabled in the node config "
+        f"(hazelcast.network.rest-api.endpoint-groups.{group}.enabled is false)"
+    )
+
+
+def _accepted_credentials(config: NodeConfig) -> str:
+    kinds = []
+    if config.auth_token:
+        kinds.append("the node's bearer token (Authorization: Bearer TOKEN)")
+    if config.auth_user and config.auth_password:
+        kinds.append(
+            "the node's basic-auth user name and password "
+            "(Authorization: Basic, then base64 of USER:PASSWORD)"
+        )
+    return " or ".join(kinds)
 
 
 def too_large_message(limit: int) -> str:

@@ -7,10 +7,14 @@ and `seatunnel.yaml` work unchanged:
   `rest-api.enabled` and `rest-api.endpoint-groups.{DATA,CLUSTER_WRITE}.enabled`;
 - `seatunnel.engine`: `history-job-expire-minutes`, and `http.enable-basic-auth` with
   `http.basic-auth-username` and `http.basic-auth-password`;
-- `stconfig`: `host`, `data-dir`, `allow-paths`, `max-body-size` (bytes),
+- `stconfig`: `host`, `data-dir`, `allow-paths`, `key-files`, `max-body-size` (bytes),
   `savepoint-on-shutdown`, `threads` and `auth-token`.
 
-Other keys are ignored, as SeaTunnel ignores keys it does not use.
+Other keys are ignored, as SeaTunnel ignores keys it does not use. The other
+`seatunnel.engine.http` keys (`enable-http`, `port`, `context-path` and the HTTPS ones)
+go to `ignored_http_keys`, and `serve` warns about them. SeaTunnel 2.3.9 and later
+serve the v2 API on a second port with them, but the node serves v1 and v2 on its one
+port.
 """
 
 from __future__ import annotations
@@ -32,6 +36,12 @@ AUTH_TOKEN_VARIABLE = "STCONFIG_AUTH_TOKEN"
 AUTH_USER_VARIABLE = "STCONFIG_AUTH_USER"
 AUTH_PASSWORD_VARIABLE = "STCONFIG_AUTH_PASSWORD"
 
+# The keys of seatunnel.engine.http that the node reads; the others are reported as ignored.
+HONOURED_HTTP_KEYS = ("enable-basic-auth", "basic-auth-username", "basic-auth-password")
+
+# NodeConfig fields that are lists of paths, which `load_node_config` copies from overrides.
+_PATH_LISTS = ("allow_paths", "key_files")
+
 
 def default_data_dir() -> Path:
     """Return `$XDG_DATA_HOME/stconfig/node`, or `~/.local/share/stconfig/node`."""
@@ -51,14 +61,17 @@ class NodeConfig:
     rest_enabled: bool = True
     data_enabled: bool = True
     cluster_write_enabled: bool = True
+    read_only: bool = False
     history_expire_minutes: int = DEFAULT_HISTORY_MINUTES
     allow_paths: list[Path] = field(default_factory=list)
+    key_files: list[Path] = field(default_factory=list)
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     savepoint_on_shutdown: bool = False
     threads: int = DEFAULT_THREADS
     auth_user: str | None = field(default=None, repr=False)
     auth_password: str | None = field(default=None, repr=False)
     auth_token: str | None = field(default=None, repr=False)
+    ignored_http_keys: list[str] = field(default_factory=list)
 
     @property
     def has_auth(self) -> bool:
@@ -83,9 +96,10 @@ def load_node_config(
     for name, value in (overrides or {}).items():
         if value is None or value == ():
             continue
-        setattr(config, name, list(value) if name == "allow_paths" else value)
+        setattr(config, name, list(value) if name in _PATH_LISTS else value)
     config.data_dir = config.data_dir.expanduser()
     config.allow_paths = [Path(root).expanduser() for root in config.allow_paths]
+    config.key_files = [Path(key_file).expanduser() for key_file in config.key_files]
     return config
 
 
@@ -199,6 +213,10 @@ def _apply_seatunnel(config: NodeConfig, seatunnel: _Section) -> None:
     if http.get("enable-basic-auth", bool, False):
         config.auth_user = http.get("basic-auth-username", str, "admin")
         config.auth_password = http.get("basic-auth-password", str, "admin")
+    for key in http.data:
+        name = f"{http.where}.{key}"
+        if key not in HONOURED_HTTP_KEYS and name not in config.ignored_http_keys:
+            config.ignored_http_keys.append(name)
 
 
 def _apply_stconfig(config: NodeConfig, section: _Section) -> None:
@@ -209,6 +227,9 @@ def _apply_stconfig(config: NodeConfig, section: _Section) -> None:
     roots = section.get("allow-paths", list, None)
     if roots is not None:
         config.allow_paths = [_relative_to_file(section.path, str(root)) for root in roots]
+    key_files = section.get("key-files", list, None)
+    if key_files is not None:
+        config.key_files = [_relative_to_file(section.path, str(path)) for path in key_files]
     config.max_body_bytes = section.get("max-body-size", int, config.max_body_bytes)
     config.savepoint_on_shutdown = section.get(
         "savepoint-on-shutdown", bool, config.savepoint_on_shutdown

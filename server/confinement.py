@@ -63,11 +63,29 @@ def confine_job(job: dict[str, Any], roots: list[Path]) -> dict[str, Any]:
     return confined
 
 
+def confine_key_files(job: dict[str, Any], roots: list[Path]) -> dict[str, Any]:
+    """Return a copy of `job` whose shade key files are absolute paths inside `roots`.
+
+    Only `env."shade.properties".key_file` changes; other file options stay as written.
+    """
+    confined = copy.deepcopy(job)
+    _confine_key_files(confined, roots)
+    return confined
+
+
+def shade_properties(job: dict[str, Any]) -> dict[str, Any] | None:
+    """Return the job's `env."shade.properties"` object, flat or nested, as shades read it."""
+    env = job.get("env")
+    if not isinstance(env, dict):
+        return None
+    properties = get_option(env, "shade.properties")
+    return properties if isinstance(properties, dict) else None
+
+
 def _confine_key_files(job: dict[str, Any], roots: list[Path]) -> None:
     """Keep the key files a job's shade reads inside `roots`, like any other file it names."""
-    env = job.get("env")
-    properties = env.get("shade.properties") if isinstance(env, dict) else None
-    if not isinstance(properties, dict):
+    properties = shade_properties(job)
+    if properties is None:
         return
     option = 'env."shade.properties".key_file'
     key_files = properties.get("key_file")

@@ -21,7 +21,12 @@ from stconfig.errors import StconfigError
 from stconfig.server import render
 from stconfig.server.cluster import Membership
 from stconfig.server.config import NodeConfig
-from stconfig.server.confinement import confine_job, resolve_roots
+from stconfig.server.confinement import (
+    confine_job,
+    confine_key_files,
+    resolve_roots,
+    shade_properties,
+)
 from stconfig.server.errors import BadRequest, Conflict, NotFound
 from stconfig.server.monitoring import Monitor, RequestCounters
 from stconfig.server.parsing import (
@@ -96,6 +101,7 @@ class Node:
 
         self.config = config
         self.roots = resolve_roots(config.confinement_roots())
+        self.key_files = [str(path) for path in config.key_files]
         self.store = Store(config.data_dir)
         self.engine = Engine(config.data_dir, allow_paths=self.roots)
         self.redactor = Redactor()
@@ -195,7 +201,7 @@ class Node:
         check_runnable(loaded.job, findings)
         confined = confine_job(loaded.job, self.roots)
         try:
-            decrypted = decrypt_job(confined)
+            decrypted = decrypt_job(confined, key_files=self.key_files)
         except StconfigError as exc:
             raise BadRequest(self.redactor.redact(str(exc), submitted_secrets)) from None
 
@@ -510,20 +516,28 @@ class Node:
     def encrypt_config(
         self, body: bytes, format_name: str | None
     ) -> tuple[dict[str, Any], list[str]]:
-        """Encrypt a job's sensitive values; return the job and warnings about the shade."""
+        """Encrypt a job's sensitive values; return the job and warnings about the shade.
+
+        The node's key files come before those the job names, so the aes shade encrypts
+        with the first key of the node's first key file.
+        """
         from stconfig.config import loads
-        from stconfig.encryption import encrypt_job
+        from stconfig.encryption import encrypt_job, job_identifier
         from stconfig.shades.registry import find_shade
 
         text = body_text(body)
         fmt = config_format(format_name)
         try:
             job = loads(text, name="request body", format=fmt, environ=False).job
-            encrypted = encrypt_job(job)
-            identifier = str(job.get("env", {}).get("shade.identifier", ""))
-            shade = find_shade(identifier)
         except StconfigError as exc:
             raise BadRequest(str(exc)) from None
+        confined = confine_key_files(job, self.roots)
+        try:
+            encrypted = encrypt_job(confined, key_files=self.key_files)
+            shade = find_shade(job_identifier(encrypted) or "")
+        except StconfigError as exc:
+            raise BadRequest(str(exc)) from None
+        _keep_key_files_as_sent(encrypted, job)
         warnings = []
         if not shade.encrypts:
             warnings.append(
@@ -649,6 +663,15 @@ def job_name(requested: str | None, job: dict[str, Any]) -> str:
     env = job.get("env")
     configured = env.get("job.name") if isinstance(env, dict) else None
     return str(configured) if configured not in (None, "") else DEFAULT_JOB_NAME
+
+
+def _keep_key_files_as_sent(encrypted: dict[str, Any], sent: dict[str, Any]) -> None:
+    """Put back the key files the client wrote, which confinement made absolute node paths."""
+    sent_properties = shade_properties(sent)
+    properties = shade_properties(encrypted)
+    if sent_properties is None or properties is None or "key_file" not in sent_properties:
+        return
+    properties["key_file"] = sent_properties["key_file"]
 
 
 def _stop_target(request: dict[str, Any]) -> tuple[int, bool]:

@@ -10,8 +10,10 @@ from __future__ import annotations
 import errno
 import ipaddress
 import logging
+import os
 import signal
 import threading
+from pathlib import Path
 from types import FrameType
 from typing import Any
 
@@ -20,8 +22,9 @@ from waitress.channel import HTTPChannel
 from waitress.task import ErrorTask
 
 from stconfig.errors import StconfigError
-from stconfig.server.app import create_app, too_large_message
+from stconfig.server.app import V1_PREFIX, create_app, too_large_message
 from stconfig.server.config import NodeConfig
+from stconfig.server.confinement import resolve_roots
 from stconfig.server.errors import error_body
 from stconfig.server.node import Node
 
@@ -88,6 +91,7 @@ def run_node(config: NodeConfig, *, handlers: list[logging.Handler] = ()) -> Non
         node.membership.node_id,
     )
     logger.info("jobs may use files under: %s", ", ".join(str(root) for root in node.roots))
+    _log_settings(config, port)
     _warn_if_exposed(config)
     restore = _stop_on_signals()
     try:
@@ -112,6 +116,33 @@ def check_config(config: NodeConfig) -> None:
     for root in config.allow_paths:
         if not root.is_dir():
             raise NodeStartError(f"--allow-path {root}: no such folder; create it first")
+    roots = resolve_roots(config.confinement_roots())
+    for key_file in config.key_files:
+        check_key_file(key_file, roots)
+
+
+def check_key_file(path: Path, roots: list[Path]) -> None:
+    """Raise `NodeStartError` for a key file the node cannot read, or one that jobs could read.
+
+    A job may read any file under the allowed folders and send its content elsewhere
+    (to a Jdbc sink, say), so a key file there would give the key to every client.
+    """
+    try:
+        with path.open("rb"):
+            pass
+    except FileNotFoundError:
+        raise NodeStartError(
+            f"key file {path}: no such file; create a key with `stconfig keygen {path}`"
+        ) from None
+    except OSError as exc:
+        raise NodeStartError(f"key file {path}: cannot be read: {exc.strerror}") from None
+    resolved = Path(os.path.realpath(path))
+    for root in roots:
+        if resolved.is_relative_to(root):
+            raise NodeStartError(
+                f"key file {path} is inside {root}, a folder that submitted jobs may read, "
+                "so any client could read the key; move the key file out of that folder"
+            )
 
 
 def bind(app: Any, config: NodeConfig) -> Any:
@@ -164,6 +195,27 @@ def _stop_on_signals() -> Any:
             signal.signal(sig, handler)
 
     return restore
+
+
+def _log_settings(config: NodeConfig, port: int) -> None:
+    """Log the settings that change what clients may do, and the config keys the node ignores."""
+    if config.key_files:
+        logger.info(
+            "jobs are decrypted with the key files: %s",
+            ", ".join(str(path) for path in config.key_files),
+        )
+    if config.read_only:
+        logger.info("read-only (--read-only): submit, stop and encrypt requests get 403")
+    if config.ignored_http_keys:
+        url = f"http://{_url_host(config.host)}:{port}"
+        logger.warning(
+            "the node ignores %s in its config: it opens no separate port for SeaTunnel's "
+            "v2 REST API, but serves v2 at %s/ and v1 at %s%s/ on the same port",
+            ", ".join(config.ignored_http_keys),
+            url,
+            url,
+            V1_PREFIX,
+        )
 
 
 def _warn_if_exposed(config: NodeConfig) -> None:

@@ -15,6 +15,7 @@ import socket
 import urllib.error
 import urllib.parse
 import urllib.request
+from dataclasses import dataclass
 from http.client import HTTPException
 from typing import Any
 
@@ -26,6 +27,8 @@ TOKEN_VARIABLE = "STCONFIG_AUTH_TOKEN"
 USER_VARIABLE = "STCONFIG_AUTH_USER"
 PASSWORD_VARIABLE = "STCONFIG_AUTH_PASSWORD"
 V1_PREFIX = "/hazelcast/rest/maps"
+# The states of a job that has ended, in SeaTunnel and in stconfig's node.
+ENDED_STATES = ("FINISHED", "CANCELED", "FAILED", "UNKNOWABLE", "SAVEPOINT_DONE")
 
 
 class NodeError(StconfigError):
@@ -41,6 +44,15 @@ class NodeError(StconfigError):
 
 class NodeUnavailableError(StconfigError):
     """A node that cannot be reached, or that answered with something other than JSON."""
+
+
+@dataclass(frozen=True)
+class StopOutcome:
+    """The result of `stop_unless_ended`: a stop request sent, or the state of an ended job."""
+
+    job_id: int
+    requested: bool
+    ended_status: str | None = None
 
 
 def as_job_id(value: Any) -> int:
@@ -111,6 +123,25 @@ class NodeClient:
         body = {"jobId": job_id, "isStopWithSavePoint": savepoint}
         reply = self._object(self.request("POST", "stop-job", body=body))
         return as_job_id(reply.get("jobId", job_id))
+
+    def stop_unless_ended(self, job_id: int, *, savepoint: bool = False) -> StopOutcome:
+        """Stop a job unless job-info shows that it has already ended.
+
+        SeaTunnel and stconfig's node both return 200 for a stop of an ended job, so
+        only job-info tells a stopped job from one that had already ended. Raises
+        `StconfigError` when the node has no job with that id.
+        """
+        info = self.job_info(job_id)
+        if info is None:
+            raise StconfigError(
+                f"job {job_id} not found on {self.url}; list jobs with `stconfig jobs`"
+            )
+        status = str(info.get("jobStatus"))
+        if status in ENDED_STATES:
+            return StopOutcome(job_id, requested=False, ended_status=status)
+        # NOTE: a job that ends between the job-info request and the stop request is
+        # reported as being stopped.
+        return StopOutcome(self.stop(job_id, savepoint=savepoint), requested=True)
 
     def running_jobs(self) -> list[dict[str, Any]]:
         return self._list(self.request("GET", "running-jobs"))

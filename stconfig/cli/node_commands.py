@@ -16,6 +16,39 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 DEFAULT_URL = "http://127.0.0.1:5801"
 ENDED_STATES = ("FINISHED", "CANCELED", "FAILED", "UNKNOWABLE", "SAVEPOINT_DONE")
+# SeaTunnel's job ids are Java longs, and stconfig's node keeps its ids at most 2^53 - 1.
+MAX_JOB_ID = 2**63 - 1
+
+
+class JobIdType(click.ParamType):
+    """A job id on the command line: a positive whole number that fits a Java long."""
+
+    name = "job id"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        number = self._whole_number(value)
+        if number is None or number < 1:
+            self.fail(f"{value!r} is not a job id; a job id is a positive whole number", param, ctx)
+        if number > MAX_JOB_ID:
+            self.fail(
+                f"{value!r} is too large for a job id; job ids are at most {MAX_JOB_ID}", param, ctx
+            )
+        return number
+
+    @staticmethod
+    def _whole_number(value: Any) -> int | None:
+        """Return the number that `value` writes in decimal digits; None if it is not one."""
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        text = str(value).strip()
+        if not (text.isascii() and text.isdigit()):
+            return None
+        digits = text.lstrip("0") or "0"
+        # Longer strings are out of range, and Python refuses to convert very long ones.
+        return int(digits) if len(digits) <= len(str(MAX_JOB_ID)) else MAX_JOB_ID + 1
+
+
+JOB_ID = JobIdType()
 
 
 @click.command()
@@ -46,6 +79,15 @@ ENDED_STATES = ("FINISHED", "CANCELED", "FAILED", "UNKNOWABLE", "SAVEPOINT_DONE"
     help="Folder that submitted jobs may read and write. Repeatable.  [default: DATA_DIR/files]",
 )
 @click.option(
+    "--key-file",
+    "key_files",
+    multiple=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Key file the node decrypts submitted jobs and encrypts encrypt-config requests "
+    "with, as `stconfig encrypt --key-file` does. Keep it outside the --allow-path folders. "
+    "Repeatable.",
+)
+@click.option(
     "--read-only",
     is_flag=True,
     default=None,
@@ -57,6 +99,7 @@ def serve(
     data_dir: Path | None,
     config_files: tuple[Path, ...],
     allow_paths: tuple[Path, ...],
+    key_files: tuple[Path, ...],
     read_only: bool | None,
 ) -> None:
     """Run a node that speaks SeaTunnel's REST API and runs the jobs submitted to it.
@@ -64,6 +107,11 @@ def serve(
     Command-line options win over the config files. Stop the node with Ctrl-C or
     SIGTERM; running jobs are cancelled (or savepointed, with
     stconfig.savepoint-on-shutdown in the config).
+
+    Jobs encrypted with the aes shade decrypt with the keys of --key-file (or
+    stconfig.key-files in the config), then with STCONFIG_AES_KEY from the node's own
+    environment. A job may also name key files in env."shade.properties".key_file,
+    but only inside the --allow-path folders.
     """
     from stconfig.server.config import load_node_config
     from stconfig.server.serve import run_node
@@ -73,7 +121,8 @@ def serve(
         "port": port,
         "data_dir": data_dir,
         "allow_paths": allow_paths,
-        "cluster_write_enabled": False if read_only else None,
+        "key_files": key_files,
+        "read_only": read_only,
     }
     config = load_node_config(config_files, overrides=overrides)
     run_node(config, handlers=_node_logging())
@@ -126,7 +175,7 @@ def _client(url: str, timeout: float) -> Any:
 @click.command()
 @click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
 @click.option("--job-name", help='Name of the job.  [default: env."job.name", else SeaTunnel_Job]')
-@click.option("--job-id", type=click.IntRange(min=1), help="Id for the job instead of a new one.")
+@click.option("--job-id", type=JOB_ID, metavar="ID", help="Id for the job instead of a new one.")
 @click.option(
     "--restore",
     is_flag=True,
@@ -239,7 +288,7 @@ def _print_table(header: list[str], rows: list[list[str]]) -> None:
 
 
 @click.command()
-@click.argument("job_id", type=click.IntRange(min=1), metavar="ID")
+@click.argument("job_id", type=JOB_ID, metavar="ID")
 @node_options
 def job(job_id: int, url: str, timeout: float, as_json: bool) -> None:
     """Show one job: its state, times, error and metrics."""
@@ -275,17 +324,27 @@ def job(job_id: int, url: str, timeout: float, as_json: bool) -> None:
 
 
 @click.command()
-@click.argument("job_id", type=click.IntRange(min=1), metavar="ID")
+@click.argument("job_id", type=JOB_ID, metavar="ID")
 @click.option("--savepoint", is_flag=True, help="Take a savepoint first, so the job can resume.")
 @node_options
 def stop(job_id: int, savepoint: bool, url: str, timeout: float, as_json: bool) -> None:
-    """Stop a job: cancel it, or with --savepoint end it in SAVEPOINT_DONE."""
-    stopped = _client(url, timeout).stop(job_id, savepoint=savepoint)
+    """Stop a job: cancel it, or with --savepoint end it in SAVEPOINT_DONE.
+
+    A job that has already ended is left as it is, and the output shows its state.
+    """
+    outcome = _client(url, timeout).stop_unless_ended(job_id, savepoint=savepoint)
     if as_json:
-        click.echo(json.dumps({"jobId": stopped}))
+        reply: dict[str, Any] = {"jobId": outcome.job_id, "stopRequested": outcome.requested}
+        if outcome.ended_status is not None:
+            reply["jobStatus"] = outcome.ended_status
+        click.echo(json.dumps(reply))
+    elif outcome.ended_status is not None:
+        click.echo(
+            f"job {outcome.job_id} has already ended {outcome.ended_status}, so it was not stopped"
+        )
     else:
         mode = "with a savepoint" if savepoint else "by cancelling it"
-        click.echo(f"stopping job {stopped} {mode}")
+        click.echo(f"stopping job {outcome.job_id} {mode}")
 
 
 @click.command()

@@ -147,6 +147,67 @@ def test_stop_sends_number_and_reads_string_reply(standin: Standin, job_file: Pa
     assert standin.state.stops == [{"jobId": FIRST_ID, "isStopWithSavePoint": True}]
 
 
+def test_stop_ended_job_says_so(standin: Standin, job_file: Path) -> None:
+    stconfig("submit", str(job_file), "--url", standin.url, "--var", "name=orders")
+    standin.finish(str(FIRST_ID), "FINISHED")
+
+    result = stconfig("stop", str(FIRST_ID), "--url", standin.url)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == f"job {FIRST_ID} has already ended FINISHED, so it was not stopped\n"
+    assert result.stderr == ""
+    assert standin.state.stops == []
+
+
+def test_stop_ended_job_json(standin: Standin, job_file: Path) -> None:
+    stconfig("submit", str(job_file), "--url", standin.url, "--var", "name=orders")
+    standin.finish(str(FIRST_ID), "FAILED", "boom")
+
+    result = stconfig("stop", str(FIRST_ID), "--url", standin.url, "--json")
+
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == {
+        "jobId": FIRST_ID,
+        "stopRequested": False,
+        "jobStatus": "FAILED",
+    }
+    assert result.stderr == ""
+    assert standin.state.stops == []
+
+
+def test_stop_unknown_job_is_error(standin: Standin) -> None:
+    result = stconfig("stop", "999", "--url", standin.url)
+
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert result.stderr == (
+        f"error: job 999 not found on {standin.url}; list jobs with `stconfig jobs`\n"
+    )
+    assert standin.state.stops == []
+
+
+@pytest.mark.parametrize("command", ["job", "stop"])
+@pytest.mark.parametrize("value", ["abc", "0", "1.5"])
+def test_invalid_job_id_argument(standin: Standin, command: str, value: str) -> None:
+    result = stconfig(command, value, "--url", standin.url)
+
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert (
+        f"Invalid value for 'ID': '{value}' is not a job id; a job id is a positive whole number"
+    ) in result.stderr
+    assert "integer range" not in result.stderr
+    assert standin.state.stops == []
+
+
+def test_too_large_job_id_argument(standin: Standin) -> None:
+    result = stconfig("job", "9223372036854775808", "--url", standin.url)
+
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert "'9223372036854775808' is too large for a job id" in result.stderr
+
+
 def test_monitor_table(standin: Standin) -> None:
     result = stconfig("monitor", "--url", standin.url)
 
@@ -172,7 +233,29 @@ def test_node_error_message_is_shown(standin: Standin) -> None:
     result = stconfig("job", "abc", "--url", standin.url)
 
     assert result.returncode == 2
-    assert "abc" in result.stderr
+    assert "'abc' is not a job id" in result.stderr
+
+
+def test_stop_running_job_on_stconfig_node(tmp_path: Path) -> None:
+    from tests.server.nodes import start_node, streaming_job
+
+    node = start_node(tmp_path / "data")
+    url = f"http://127.0.0.1:{node.port}"
+    try:
+        job_id = node.submit(streaming_job())
+        node.wait_for_status(job_id, ("RUNNING",))
+        stopped = stconfig("stop", str(job_id), "--url", url)
+        info = node.wait_for_status(job_id, ("CANCELED",))
+        again = stconfig("stop", str(job_id), "--url", url)
+    finally:
+        node.stop()
+
+    assert stopped.returncode == 0, stopped.stderr
+    assert stopped.stdout == f"stopping job {job_id} by cancelling it\n"
+    assert stopped.stderr == ""
+    assert info["jobStatus"] == "CANCELED"
+    assert again.returncode == 0, again.stderr
+    assert again.stdout == f"job {job_id} has already ended CANCELED, so it was not stopped\n"
 
 
 def test_commands_against_stconfig_node(tmp_path: Path, job_file: Path) -> None:
@@ -196,5 +279,6 @@ def test_commands_against_stconfig_node(tmp_path: Path, job_file: Path) -> None:
     assert "local" in finished.stdout
     assert json.loads(shown.stdout)["jobStatus"] == "FINISHED"
     assert stopped.returncode == 0
-    assert stopped.stdout == f"stopping job {job_id} by cancelling it\n"
+    assert stopped.stdout == f"job {job_id} has already ended FINISHED, so it was not stopped\n"
+    assert stopped.stderr == ""
     assert json.loads(monitor.stdout)[0]["port"] == str(node.port)

@@ -9,6 +9,7 @@ import pytest
 
 from stconfig.server.confinement import confine_job, confine_sqlite_url, resolve_roots
 from stconfig.server.errors import Forbidden
+from tests.conftest import run_stconfig
 from tests.server.nodes import V1, NodeProcess
 
 ENDED = ("FINISHED", "CANCELED", "FAILED", "SAVEPOINT_DONE")
@@ -181,6 +182,51 @@ def test_shade_key_file_outside_root_is_403(node: NodeProcess, tmp_path: Path) -
     assert 'env."shade.properties".key_file' in reply.json["message"]
     assert b"not a key" not in reply.body
     assert node.get(f"{V1}/running-jobs").json == []
+
+
+def test_nested_shade_properties_key_file_is_403(node: NodeProcess, tmp_path: Path) -> None:
+    outside = tmp_path / "node-user.key"
+    outside.write_text("not a key\n")
+    job = local_file_job(str(node.data_dir / "files" / "out"))
+    job["env"]["shade"] = {"identifier": "aes", "properties": {"key_file": str(outside)}}
+
+    reply = node.post(f"{V1}/submit-job", job)
+
+    assert reply.status == 403, reply.body
+    assert 'env."shade.properties".key_file' in reply.json["message"]
+    assert b"not a key" not in reply.body
+    assert node.get(f"{V1}/running-jobs").json == []
+
+
+def test_encrypt_config_key_file_outside_root_is_403(node: NodeProcess, tmp_path: Path) -> None:
+    outside = tmp_path / "node-user.key"
+    assert run_stconfig("keygen", str(outside)).returncode == 0
+    job = local_file_job("out", password="plain-pw-4d2a")
+    job["env"]["shade.identifier"] = "aes"
+    job["env"]["shade.properties"] = {"key_file": str(outside)}
+
+    reply = node.post(f"{V1}/encrypt-config", job)
+
+    assert reply.status == 403, reply.body
+    assert 'env."shade.properties".key_file' in reply.json["message"]
+    assert b"plain-pw-4d2a" not in reply.body
+    assert outside.read_text().strip().encode() not in reply.body
+
+
+def test_encrypt_config_keeps_key_file_as_sent(node: NodeProcess) -> None:
+    keys = node.data_dir / "files" / "keys"
+    keys.mkdir(parents=True)
+    assert run_stconfig("keygen", str(keys / "job.key")).returncode == 0
+    job = local_file_job("out", password="plain-pw-4d2a")
+    job["env"]["shade.identifier"] = "aes"
+    job["env"]["shade.properties"] = {"key_file": "keys/job.key"}
+
+    reply = node.post(f"{V1}/encrypt-config", job)
+
+    assert reply.status == 200, reply.body
+    assert reply.json["env"]["shade.properties"] == {"key_file": "keys/job.key"}
+    assert reply.json["sink"][0]["password"].startswith("aes:v1:")
+    assert reply.json["sink"][0]["path"] == "out"
 
 
 def test_confine_job_checks_every_key_file(roots: list[Path]) -> None:

@@ -459,6 +459,47 @@ def test_routing_errors_are_json(
     assert_json_error(shared_node.request(method, path), status)
 
 
+UNSERVED_ENDPOINTS = (
+    "submit-job/upload",
+    "logs",
+    "logs/123",
+    "log",
+    "log/job-123.log",
+    "thread-dump",
+    "running-threads",
+    "update-tags",
+    "get-all-log-name",
+)
+
+
+@pytest.mark.parametrize("endpoint", UNSERVED_ENDPOINTS)
+@pytest.mark.parametrize("prefix", [V1, ""])
+def test_unserved_seatunnel_endpoint_is_named(
+    shared_node: NodeProcess, prefix: str, endpoint: str
+) -> None:
+    path = f"{prefix}/{endpoint}"
+    method = "POST" if endpoint in ("submit-job/upload", "update-tags") else "GET"
+
+    message = assert_json_error(shared_node.request(method, path, b"{}"), 404)
+
+    name = endpoint.split("/")[0] if not endpoint.startswith("submit-job") else endpoint
+    assert message.startswith(
+        f"stconfig's node does not support SeaTunnel's {name} endpoint ({path}); it serves "
+    )
+    assert "GET running-jobs" in message
+    assert "POST encrypt-config" in message
+
+
+@pytest.mark.parametrize("path", [f"{V1}/no-such-endpoint", "/logsx", "/"])
+def test_unknown_path_lists_served_endpoints(shared_node: NodeProcess, path: str) -> None:
+    message = assert_json_error(shared_node.get(path), 404)
+
+    assert message.startswith(f"no endpoint at {path}; this node serves these endpoints ")
+    assert "GET job-info/<jobId>" in message
+    assert "POST submit-job" in message
+    assert "does not support" not in message
+
+
 def test_v1_accepts_put_for_post_endpoints(shared_node: NodeProcess) -> None:
     reply = shared_node.request("PUT", f"{V1}/submit-job", batch_job())
 
@@ -481,10 +522,44 @@ def test_submit_parameter_errors(shared_node: NodeProcess) -> None:
     array = shared_node.post(f"{V1}/submit-job", [batch_job()])
 
     assert assert_json_error(savepoint, 400) == "Please provide jobId when start with save point."
-    assert "abc" in assert_json_error(bad_id, 400)
-    assert "9007199254740991" in assert_json_error(big_id, 400)
+    assert assert_json_error(bad_id, 400) == (
+        "jobId 'abc' is not a number; job ids are whole numbers from 1 to 9007199254740991"
+    )
+    assert assert_json_error(big_id, 400) == (
+        "jobId '9007199254740992' is not a valid job id; job ids are whole numbers from 1 to "
+        "9007199254740991"
+    )
     assert "yaml" in assert_json_error(bad_format, 400)
     assert_json_error(array, 400)
+
+
+@pytest.mark.parametrize("value", ["-5", "0", "1.5"])
+def test_submit_invalid_job_id_names_range(shared_node: NodeProcess, value: str) -> None:
+    before = known_job_ids(shared_node)
+
+    reply = shared_node.post(f"{V1}/submit-job?jobId={value}", batch_job())
+
+    assert assert_json_error(reply, 400) == (
+        f"jobId '{value}' is not a valid job id; job ids are whole numbers from 1 to "
+        "9007199254740991"
+    )
+    assert known_job_ids(shared_node) == before
+
+
+def test_very_long_job_ids_are_4xx(shared_node: NodeProcess) -> None:
+    digits = "9" * 5000
+
+    stop = shared_node.post(f"{V1}/stop-job", {"jobId": digits})
+    submit = shared_node.post(f"{V1}/submit-job?jobId={digits}", batch_job())
+    padded = shared_node.post(f"{V1}/stop-job", {"jobId": "0" * 5000 + "424242"})
+    info = shared_node.get(f"{V1}/job-info/{digits}")
+
+    assert "is not a valid job id" in assert_json_error(stop, 400)
+    assert "is not a valid job id" in assert_json_error(submit, 400)
+    assert len(stop.body) < 300
+    assert "424242" in assert_json_error(padded, 404)
+    assert info.status == 200
+    assert info.json == {"jobId": digits}
 
 
 def test_invalid_job_lists_findings_and_creates_nothing(shared_node: NodeProcess) -> None:

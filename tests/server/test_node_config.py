@@ -149,15 +149,64 @@ def test_cluster_write_disabled_is_403(node_factory, tmp_path: Path) -> None:
     for endpoint in ("submit-job", "stop-job", "encrypt-config"):
         reply = node.post(f"{V1}/{endpoint}", batch_job())
         assert reply.status == 403, endpoint
-        assert "CLUSTER_WRITE" in reply.json["message"]
+        assert reply.json["message"] == (
+            f"{endpoint} is disabled on this node, because the endpoint group CLUSTER_WRITE "
+            "is disabled in the node config "
+            "(hazelcast.network.rest-api.endpoint-groups.CLUSTER_WRITE.enabled is false)"
+        )
     assert node.get(f"{V1}/running-jobs").status == 200
 
 
 def test_read_only_flag_is_403_on_writes(node_factory) -> None:
     node = node_factory("--read-only")
 
-    assert node.post(f"{V1}/submit-job", batch_job()).status == 403
+    for endpoint in ("submit-job", "stop-job", "encrypt-config"):
+        reply = node.post(f"{V1}/{endpoint}", batch_job())
+        assert reply.status == 403, endpoint
+        assert reply.json["message"] == (
+            f"{endpoint} is disabled on this node, because the node was started with --read-only"
+        )
     assert node.get(f"{V1}/finished-jobs").status == 200
+
+
+def test_read_only_and_config_name_both(node_factory, tmp_path: Path) -> None:
+    path = write(
+        tmp_path / "node.yaml",
+        "hazelcast:\n  network:\n    rest-api:\n      endpoint-groups:\n        CLUSTER_WRITE:\n"
+        "          enabled: false\n",
+    )
+    node = node_factory("--read-only", "--config", str(path))
+
+    message = node.post(f"{V1}/submit-job", batch_job()).json["message"]
+
+    assert "started with --read-only" in message
+    assert "CLUSTER_WRITE.enabled is false" in message
+
+
+def test_seatunnel_http_keys_are_warned_once(node_factory, tmp_path: Path) -> None:
+    path = write(
+        tmp_path / "seatunnel.yaml",
+        "seatunnel:\n  engine:\n    http:\n      enable-http: true\n      port: 8080\n"
+        "      context-path: /seatunnel\n      enable-basic-auth: false\n",
+    )
+    node = node_factory("--config", str(path))
+
+    log = node.log()
+    warnings = [line for line in log.splitlines() if "seatunnel.engine.http" in line]
+    assert len(warnings) == 1, log
+    assert "WARNING" in warnings[0]
+    assert (
+        "ignores seatunnel.engine.http.enable-http, seatunnel.engine.http.port, "
+        "seatunnel.engine.http.context-path"
+    ) in warnings[0]
+    assert "enable-basic-auth" not in warnings[0]
+    assert f"serves v2 at http://127.0.0.1:{node.port}/" in warnings[0]
+    assert node.get("/overview").status == 200
+    assert node.get("/seatunnel/overview").status == 404
+
+
+def test_node_without_http_keys_does_not_warn(node) -> None:
+    assert "seatunnel.engine.http" not in node.log()
 
 
 def test_bearer_token_auth(node_factory) -> None:
@@ -169,10 +218,28 @@ def test_bearer_token_auth(node_factory) -> None:
 
     assert anonymous.status == 401
     assert anonymous.json["status"] == "fail"
+    assert anonymous.json["message"].startswith("authentication required: send an Authorization")
     assert "www-authenticate" in {name.lower() for name in anonymous.headers}
     assert wrong.status == 401
+    assert wrong.json["message"].startswith("invalid credentials: the bearer token")
+    assert b"nope" not in wrong.body
     assert right.status == 200
     assert "t0ken-value" not in node.log()
+
+
+def test_unaccepted_auth_scheme_is_invalid(node_factory) -> None:
+    node = node_factory(env={"STCONFIG_AUTH_TOKEN": "t0ken-value"})
+
+    reply = node.get(f"{V1}/running-jobs", headers={"Authorization": "Digest s3cret-attempt"})
+
+    assert reply.status == 401
+    assert reply.json["message"].startswith(
+        "invalid credentials: the Authorization header uses a scheme this node does not accept"
+    )
+    assert "bearer token" in reply.json["message"]
+    assert "basic-auth" not in reply.json["message"]
+    assert b"s3cret-attempt" not in reply.body
+    assert b"Digest" not in reply.body
 
 
 def test_basic_auth_from_seatunnel_yaml(node_factory, tmp_path: Path) -> None:
@@ -183,11 +250,19 @@ def test_basic_auth_from_seatunnel_yaml(node_factory, tmp_path: Path) -> None:
     )
     node = node_factory("--config", str(path))
     good = base64.b64encode(b"ops:pa55word").decode()
-    bad = base64.b64encode(b"ops:wrong").decode()
+    bad = base64.b64encode(b"ops:n0t-the-pa55").decode()
+
+    rejected = node.get("/overview", headers={"Authorization": f"Basic {bad}"})
+    missing = node.get("/overview")
 
     assert node.get("/overview", headers={"Authorization": f"Basic {good}"}).status == 200
-    assert node.get("/overview", headers={"Authorization": f"Basic {bad}"}).status == 401
-    assert node.get("/overview").status == 401
+    assert rejected.status == 401
+    assert rejected.json["message"].startswith("invalid credentials: the basic-auth user name")
+    assert b"n0t-the-pa55" not in rejected.body
+    assert bad.encode() not in rejected.body
+    assert missing.status == 401
+    assert missing.json["message"].startswith("authentication required")
+    assert "basic-auth user name and password" in missing.json["message"]
 
 
 def test_busy_port_moves_to_next(node_factory, tmp_path: Path) -> None:
