@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import logging
 import os
 import re
@@ -126,9 +127,10 @@ def load_keys(
         # The REST node and `stconfig run` return this text too, and they have no
         # --key-file option, so the message names the commands that have one.
         raise ShadeError(
-            f"no AES key found: set {ENV_KEYS} where stconfig runs (on the node, for a "
-            'submitted job), name a key file in env."shade.properties".key_file, or pass '
-            f"--key-file FILE to stconfig encrypt or decrypt; {hint}"
+            f"no AES key found: set {ENV_KEYS} where stconfig runs, pass --key-file FILE "
+            "to stconfig encrypt, decrypt or run, start the node with --key-file FILE (for a "
+            'submitted job), or name a key file in env."shade.properties".key_file; '
+            f"{hint}"
         )
     return keys
 
@@ -242,7 +244,9 @@ def _decode_key(entry: str) -> bytes | None:
     return None
 
 
+@functools.cache
 def _warn_if_readable_by_others(path: Path) -> None:
+    """Log, once per path, that a key file can be read by other users."""
     try:
         mode = path.stat().st_mode
     except OSError:

@@ -309,7 +309,7 @@ class VariableResolver:
         """Say how to give a variable that has no value."""
         if self.environ:
             return f"pass --var {name}=VALUE or set the environment variable {name}"
-        return f"pass a value for {name}, or write the value into the config"
+        return "write the value into the config; a submitted job takes no variables"
 
 
 def fill_placeholders(data: Any, variables: Mapping[str, str], used: set[str] | None = None) -> Any:

@@ -43,7 +43,7 @@ def test_no_key_error_names_node_environment(node: NodeProcess) -> None:
     assert reply.status == 400
     message = reply.json["message"]
     assert "source[0].password: cannot decrypt with the aes shade: no AES key found" in message
-    assert "set STCONFIG_AES_KEY where stconfig runs (on the node, for a submitted job)" in message
+    assert "start the node with --key-file FILE (for a submitted job)" in message
     assert "keygen" not in message
 
 

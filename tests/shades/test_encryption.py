@@ -386,8 +386,9 @@ def test_missing_key_error_claims_no_option() -> None:
         decrypt_job(job)
     message = str(caught.value)
     assert message.startswith("sink[0].password: cannot decrypt with the aes shade: no AES key")
-    assert "set STCONFIG_AES_KEY where stconfig runs (on the node" in message
-    assert "pass --key-file FILE to stconfig encrypt or decrypt" in message
+    assert "set STCONFIG_AES_KEY where stconfig runs" in message
+    assert "pass --key-file FILE to stconfig encrypt, decrypt or run" in message
+    assert "start the node with --key-file FILE (for a submitted job)" in message
     assert "or pass --key-file," not in message
     assert "keygen" not in message
 

@@ -129,9 +129,9 @@ def test_aes_plain_text_is_not_a_token(aes_key: str) -> None:
 
 
 NO_KEY = (
-    "no AES key found: set STCONFIG_AES_KEY where stconfig runs (on the node, for a "
-    'submitted job), name a key file in env."shade.properties".key_file, or pass '
-    "--key-file FILE to stconfig encrypt or decrypt; "
+    "no AES key found: set STCONFIG_AES_KEY where stconfig runs, pass --key-file FILE to "
+    "stconfig encrypt, decrypt or run, start the node with --key-file FILE (for a submitted "
+    'job), or name a key file in env."shade.properties".key_file; '
 )
 
 
