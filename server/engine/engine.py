@@ -222,8 +222,11 @@ class JobHandle:
                 self._engine.delete_checkpoints(self.job_id)
             except sqlite3.Error as exc:
                 logger.warning("job %s: its checkpoints were not deleted: %s", self.job_id, exc)
+        # INFO, not WARNING: callers report a failure themselves (`stconfig run` prints
+        # it as the command's error, and the REST node logs every job that ends).
         if status == "FAILED":
-            logger.warning("job %s failed: %s", self.job_id, mask_text(error or "", self._secrets))
+            reason = mask_text(error or "", self._secrets)
+            logger.info("job %s ended FAILED: %s", self.job_id, reason)
         else:
             logger.info("job %s ended %s", self.job_id, status)
         self._set_status(status, error)
