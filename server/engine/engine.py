@@ -176,6 +176,8 @@ class JobHandle:
                 self._set_status(message[1], message[2])
         elif kind == "checkpoint":
             logger.debug("job %s: %s %s completed", self.job_id, message[2], message[1])
+        elif kind == "traceback":
+            logger.debug("job %s: traceback of the failure:\n%s", self.job_id, message[1])
         elif kind == "final":
             return message[1], message[2]
         return None

@@ -48,3 +48,8 @@ def required_options_error(*names: str) -> PluginError:
     """Return SeaTunnel's error for required options that are not set."""
     quoted = ", ".join(f"'{name}'" for name in names)
     return option_error(f"There are unconfigured options, the options({quoted}) are required.")
+
+
+def one_line(text: str) -> str:
+    """Collapse runs of whitespace, newlines included, to single spaces."""
+    return " ".join(text.split())

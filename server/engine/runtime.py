@@ -10,15 +10,14 @@ from __future__ import annotations
 
 import logging
 import time
-import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from stconfig.errors import StconfigError
 from stconfig.server.engine.checkpoints import CheckpointStore
 from stconfig.server.engine.dag import Plan, PlanNode, env_option, plan_job
 from stconfig.server.engine.errors import EngineError, PluginError
+from stconfig.server.engine.failures import Failure, describe_failure, inside
 from stconfig.server.engine.metrics import Metrics, make_sizer
 from stconfig.server.engine.plugins import (
     JobContext,
@@ -108,6 +107,8 @@ class JobRunner:
         self.store = store
         self.control = control
         self.restore = restore
+        # Why the job failed, with the traceback when the cause is a bug; None until then.
+        self.failure: Failure | None = None
         self.metrics = Metrics()
         self.checkpoint_id = 0
         self.plan: Plan | None = None
@@ -139,7 +140,8 @@ class JobRunner:
             return "CANCELED", None
         except Exception as exc:
             self.abort()
-            return "FAILED", describe_error(exc)
+            self.failure = describe_failure(exc)
+            return "FAILED", self.failure.message
         finally:
             self.control.send(("metrics", self.metrics.snapshot()))
 
@@ -159,12 +161,13 @@ class JobRunner:
         for node in self.plan.nodes:
             self.consumers[node] = self.plan.consumers(node)
         for node in self.plan.nodes:
-            if node.section == "source":
-                self._build_source(node, state)
-            elif node.section == "transform":
-                self._build_transform(node)
-            else:
-                self._build_sink(node, state)
+            with inside(node):
+                if node.section == "source":
+                    self._build_source(node, state)
+                elif node.section == "transform":
+                    self._build_transform(node)
+                else:
+                    self._build_sink(node, state)
 
     def _build_source(self, node: PlanNode, state: dict[str, Any] | None) -> None:
         plugin = find_plugin("source", node.plugin_name)
@@ -285,7 +288,8 @@ class JobRunner:
         """Push one batch from each source reader that has rows; return whether any had."""
         progressed = False
         for slot in active:
-            batch = slot.reader.poll()
+            with inside(slot.node):
+                batch = slot.reader.poll()
             if batch is not None and batch.rows:
                 progressed = True
                 if batch.nbytes is None:
@@ -297,12 +301,14 @@ class JobRunner:
     def push(self, node: PlanNode, batch: Batch, index: int) -> None:
         for consumer in self.consumers[node]:
             if consumer.section == "transform":
-                result = self.transforms[consumer].process(batch)
+                with inside(consumer):
+                    result = self.transforms[consumer].process(batch)
                 if result is not None and result.rows:
                     self.push(consumer, result, index)
                 continue
             writers = self.writers[consumer]
-            written = writers[index % len(writers)].write(batch)
+            with inside(consumer):
+                written = writers[index % len(writers)].write(batch)
             sizer = self.sizer(node, batch.table_id)
             if written == len(batch.rows):
                 if batch.nbytes is None:
@@ -317,37 +323,47 @@ class JobRunner:
     def checkpoint(self, kind: str) -> None:
         """Record source positions and prepared sink commits, then commit the sinks."""
         self.checkpoint_id += 1
-        positions = {slot.key: slot.reader.snapshot() for slot in self.readers}
-        commits = {
-            node.key: [writer.prepare_commit(self.checkpoint_id) for writer in writers]
-            for node, writers in self.writers.items()
-        }
+        positions = {}
+        for slot in self.readers:
+            with inside(slot.node):
+                positions[slot.key] = slot.reader.snapshot()
+        commits = {node.key: self._prepare_commits(node) for node in self.writers}
         if self.store is not None:
             state = {"sources": positions, "commits": commits}
             self.store.save(self.context.job_id, self.checkpoint_id, kind, state)
         for node, sink in self.sinks.items():
-            sink.commit([info for info in commits[node.key] if info is not None])
+            with inside(node):
+                sink.commit([info for info in commits[node.key] if info is not None])
         self.control.send(("checkpoint", self.checkpoint_id, kind))
+
+    def _prepare_commits(self, node: PlanNode) -> list[Any]:
+        with inside(node):
+            return [writer.prepare_commit(self.checkpoint_id) for writer in self.writers[node]]
 
     def finish(self) -> None:
         """End a bounded job: flush and commit every writer, then run the sinks' final checks."""
-        for writers in self.writers.values():
-            for writer in writers:
-                writer.finish()
+        for node, writers in self.writers.items():
+            with inside(node):
+                for writer in writers:
+                    writer.finish()
         self.checkpoint_id += 1
         for node, sink in self.sinks.items():
-            infos = [writer.prepare_commit(self.checkpoint_id) for writer in self.writers[node]]
-            sink.commit([info for info in infos if info is not None])
-        for sink in self.sinks.values():
-            sink.finish()
+            infos = self._prepare_commits(node)
+            with inside(node):
+                sink.commit([info for info in infos if info is not None])
+        for node, sink in self.sinks.items():
+            with inside(node):
+                sink.finish()
         self.close()
 
     def close(self) -> None:
         for slot in self.readers:
-            slot.reader.close()
-        for writers in self.writers.values():
-            for writer in writers:
-                writer.close()
+            with inside(slot.node):
+                slot.reader.close()
+        for node, writers in self.writers.items():
+            with inside(node):
+                for writer in writers:
+                    writer.close()
 
     def abort(self) -> None:
         for slot in self.readers:
@@ -375,11 +391,3 @@ def _quietly(action: Callable[[], Any]) -> None:
         action()
     except Exception:
         logger.debug("cleanup after a failed job raised", exc_info=True)
-
-
-def describe_error(exc: BaseException) -> str:
-    """Return the error text of a failed job: the message, plus the traceback for a bug."""
-    if isinstance(exc, StconfigError):
-        return str(exc)
-    lines = traceback.format_exception(type(exc), exc, exc.__traceback__)
-    return f"{type(exc).__name__}: {exc}\n" + "".join(lines[-6:])

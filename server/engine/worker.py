@@ -80,6 +80,8 @@ def worker_main(
     runner = JobRunner(job, context, store, control, restore=restore)
     status, error = runner.run()
     sys.stdout.flush()
+    if runner.failure is not None and runner.failure.traceback is not None:
+        control.send(("traceback", mask_text(runner.failure.traceback, secrets)))
     control.send(("final", status, mask_text(error, secrets) if error else None))
     store.close()
     connection.close()

@@ -2,11 +2,16 @@
 # ruff: noqa: E501
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 TIMEOUT = 120
 
@@ -102,3 +107,99 @@ def test_run_ctrl_c_cancels_and_exits_130(tmp_path: Path) -> None:
     assert "SeaTunnelRow#tableId=t" in out
     assert "Job CANCELED" in err
     assert "error: interrupted; the job was canceled" in err
+
+
+def test_run_bad_csv_value_prints_one_line(tmp_path: Path, cli: Callable[..., Any]) -> None:
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "people.csv").write_text(
+        "name,age,tags\nalice,30,a-b\nbob,40,c\ndave,notanumber,a-b\n"
+    )
+    job = _write(
+        tmp_path,
+        """
+        env { job.mode = "BATCH" }
+        source { LocalFile { path = "in/people.csv", file_format_type = "csv", skip_header_row_number = 1,
+                             plugin_output = "p", schema { fields { name = string, age = int, tags = string } } } }
+        sink { Console { plugin_input = "p" } }
+        """,
+    )
+    result = cli("run", str(job), cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert result.stderr.endswith(
+        "error: job FAILED: LocalFile source: people.csv line 4, field 'age': "
+        "cannot read 'notanumber' as INT\n"
+    )
+    assert result.stderr.count("notanumber") == 1
+    assert "Traceback" not in result.stderr
+    assert 'File "' not in result.stderr
+    assert "WARNING" not in result.stderr
+
+
+BUGGY_PLUGIN = """
+from stconfig.server.engine.plugins import Source, SourceReader
+from stconfig.server.engine.types import parse_schema
+
+
+class BuggyReader(SourceReader):
+    def poll(self):
+        return {}["missing"]
+
+
+class BuggySource(Source):
+    plugin_name = "BuggySource"
+
+    def __init__(self, options, context):
+        super().__init__(options, context)
+        self.tables = [parse_schema(options, "buggy")]
+
+    def create_reader(self, index, parallelism, state):
+        return BuggyReader()
+"""
+
+
+@pytest.fixture
+def buggy_plugin(tmp_path: Path) -> dict[str, str]:
+    """Install a third-party source whose reader raises KeyError; return the environment."""
+    site = tmp_path / "site"
+    info = site / "buggy_plugin-1.0.dist-info"
+    info.mkdir(parents=True)
+    (site / "buggy_plugin.py").write_text(BUGGY_PLUGIN)
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: buggy-plugin\nVersion: 1.0\n")
+    (info / "entry_points.txt").write_text(
+        "[stconfig.plugins]\nsource.BuggySource = buggy_plugin:BuggySource\n"
+    )
+    return {"PYTHONPATH": os.pathsep.join([str(site), *sys.path])}
+
+
+BUGGY_JOB = """
+env { job.mode = "BATCH" }
+source { BuggySource { plugin_output = "t", schema { fields { id = int } } } }
+sink { Console { plugin_input = "t" } }
+"""
+
+
+def test_run_plugin_bug_hides_traceback(
+    tmp_path: Path, cli: Callable[..., Any], buggy_plugin: dict[str, str]
+) -> None:
+    result = cli("run", str(_write(tmp_path, BUGGY_JOB)), env=buggy_plugin)
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert result.stderr.endswith(
+        "error: job FAILED: BuggySource source failed with an unexpected KeyError: 'missing'; "
+        "this is a bug in stconfig or the plugin, and its traceback is logged at debug level\n"
+    )
+    assert "Traceback" not in result.stderr
+
+
+def test_run_plugin_bug_traceback_at_debug(
+    tmp_path: Path, cli: Callable[..., Any], buggy_plugin: dict[str, str]
+) -> None:
+    job = str(_write(tmp_path, BUGGY_JOB))
+    result = cli("--log-level", "debug", "run", job, env=buggy_plugin)
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert "DEBUG stconfig.server.engine.engine: job 1: traceback of the failure:" in result.stderr
+    assert "Traceback (most recent call last):" in result.stderr
+    assert 'return {}["missing"]' in result.stderr
+    assert result.stderr.count("Traceback (most recent call last):") == 1

@@ -184,12 +184,15 @@ class FakeTable:
             raw = list(fields) + [None] * (len(columns) - len(fields))
         else:
             raise PluginError(f"FakeSource: rows[{position}].fields must be a list or an object")
-        try:
-            return tuple(
-                from_json(value, column.type) for value, column in zip(raw, columns, strict=False)
-            )
-        except ConversionError as exc:
-            raise PluginError(f"FakeSource: rows[{position}]: {exc}") from None
+        values = []
+        for value, column in zip(raw, columns, strict=False):
+            try:
+                values.append(from_json(value, column.type))
+            except ConversionError as exc:
+                raise PluginError(
+                    f"FakeSource source: rows[{position}], field '{column.name}': {exc}"
+                ) from None
+        return tuple(values)
 
     # Random values, a column at a time
 
