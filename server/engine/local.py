@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import tempfile
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from stconfig.errors import StconfigError
 from stconfig.server.engine.engine import TERMINAL_STATES, Engine, JobHandle
+
+if TYPE_CHECKING:
+    from stconfig.validation import Finding
 
 logger = logging.getLogger(__name__)
 
@@ -36,13 +40,18 @@ class RunResult:
 def prepare_job(
     path: str, variables: Mapping[str, str], report: Callable[[str], None]
 ) -> dict[str, Any]:
-    """Load, validate and decrypt a job config; `report` receives each validation finding."""
+    """Load, validate and decrypt a job config; `report` receives each validation finding.
+
+    A value that still contains a `${name}` variable with no value is an error here, not
+    a warning as in `stconfig validate`: the job would fail with an error that does not
+    name the variable. Placeholders that the sink fills itself raise no finding.
+    """
     from stconfig.config import load
     from stconfig.encryption import decrypt_job
     from stconfig.validation import has_errors, validate
 
     loaded = load(path, variables=dict(variables))
-    findings = validate(loaded)
+    findings = [_unfilled_as_error(finding) for finding in validate(loaded)]
     for finding in findings:
         report(str(finding))
     if has_errors(findings):
@@ -52,6 +61,19 @@ def prepare_job(
             "fix them and run the job again"
         )
     return decrypt_job(loaded.job)
+
+
+def _unfilled_as_error(finding: Finding) -> Finding:
+    from stconfig.validation import ERROR
+
+    if finding.variable is None:
+        return finding
+    name = finding.variable
+    return dataclasses.replace(
+        finding,
+        severity=ERROR,
+        message=f"contains the variable ${{{name}}}, which has no value; pass --var {name}=VALUE",
+    )
 
 
 def run_in_foreground(

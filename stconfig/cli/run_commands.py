@@ -27,9 +27,11 @@ def run(file: str, variables: dict[str, str], progress_interval: float | None) -
     """Run a job locally and print its Console output on stdout.
 
     FILE is a .conf, .hocon or .json job, or - for stdin. The job is validated and
-    decrypted first, then runs in a worker process. Progress (rows read and written,
-    rows/s) and a summary go to stderr. Exit status: 0 when the job FINISHED, 1 when it
-    FAILED, 130 after Ctrl-C.
+    decrypted first, then runs in a worker process. A value that still contains a
+    ${NAME} with no value stops the run before it starts.
+
+    Progress (rows read and written, rows/s) and a summary go to stderr. Exit status: 0
+    when the job FINISHED, 1 when it FAILED, 130 after Ctrl-C.
     """
     from stconfig.errors import StconfigError
     from stconfig.server.engine.local import prepare_job, run_in_foreground

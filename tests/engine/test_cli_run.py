@@ -203,3 +203,48 @@ def test_run_plugin_bug_traceback_at_debug(
     assert "Traceback (most recent call last):" in result.stderr
     assert 'return {}["missing"]' in result.stderr
     assert result.stderr.count("Traceback (most recent call last):") == 1
+
+
+def test_run_unfilled_variable_stops_before_start(corpus: Path, cli: Callable[..., Any]) -> None:
+    found = sorted(corpus.rglob("batch_fakesource_to_file_header.conf"))
+    assert found, "the corpus has no batch_fakesource_to_file_header.conf"
+    result = cli("run", str(found[0]))
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert (
+        "error: $.sink[0].file_format_type: contains the variable ${file_format_type}, "
+        "which has no value; pass --var file_format_type=VALUE"
+    ) in result.stderr
+    assert "2 validation errors; fix them and run the job again" in result.stderr
+    assert "Job " not in result.stderr
+    assert "Could not parse value for enum" not in result.stderr
+
+
+def test_run_validate_keeps_unfilled_variable_warning(
+    corpus: Path, cli: Callable[..., Any]
+) -> None:
+    found = sorted(corpus.rglob("batch_fakesource_to_file_header.conf"))
+    result = cli("validate", str(found[0]))
+    assert result.returncode == 0
+    assert "warning: $.sink[0].file_format_type: holds the unfilled variable" in result.stdout
+
+
+def test_run_keeps_sink_placeholders(tmp_path: Path, cli: Callable[..., Any]) -> None:
+    job = _write(
+        tmp_path,
+        f"""
+        env {{ job.mode = "BATCH" }}
+        source {{ FakeSource {{ plugin_output = "orders", row.num = 3, string.fake.mode = "template", string.template = ["eu"],
+                              schema {{ fields {{ id = int, region = string }} }} }} }}
+        sink {{ LocalFile {{ plugin_input = "orders", path = "{tmp_path}/out/${{table_name}}", file_format_type = "csv",
+                            custom_filename = true, file_name_expression = "${{transactionId}}_${{now}}_${{uuid}}",
+                            have_partition = true, partition_by = [region], partition_dir_expression = "${{k0}}=${{v0}}" }} }}
+        """,
+    )
+    result = cli("run", str(job))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == ""
+    assert "Job FINISHED" in result.stderr
+    written = list((tmp_path / "out" / "orders" / "region=eu").glob("T_*.csv"))
+    assert len(written) == 1
+    assert "${" not in written[0].name

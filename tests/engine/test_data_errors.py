@@ -210,3 +210,47 @@ def test_replace_unknown_group_fails_before_rows(run: Callable[..., JobHandle]) 
         == "Replace: replacement '$3' refers to group 3, but pattern '(a)' has 1 group"
     )
     assert handle.metrics()["SourceReceivedCount"] == "0"
+
+
+@pytest.mark.parametrize(
+    ("option", "message"),
+    [
+        (
+            'file_format_type = "${file_format_type}"',
+            "LocalFile: file_format_type is '${file_format_type}', which contains the variable "
+            "${file_format_type} with no value; set it with --var file_format_type=VALUE, or write "
+            "the value into the config",
+        ),
+        (
+            'file_format_type = "csv", enable_header_write = "${header}"',
+            "LocalFile: enable_header_write is '${header}', which contains the variable ${header} "
+            "with no value; set it with --var header=VALUE, or write the value into the config",
+        ),
+    ],
+)
+def test_unfilled_variable_option_names_variable(
+    run: Callable[..., JobHandle], tmp_path: Path, option: str, message: str
+) -> None:
+    handle = run(
+        f"""
+        env {{ job.mode = "BATCH" }}
+        source {{ FakeSource {{ plugin_output = "t", row.num = 1, schema {{ fields {{ id = int }} }} }} }}
+        sink {{ LocalFile {{ plugin_input = "t", path = "{tmp_path / "out"}", {option} }} }}
+        """
+    )
+    assert _failed(handle) == message
+
+
+def test_enum_error_without_variable_keeps_seatunnel_text(
+    run: Callable[..., JobHandle], tmp_path: Path
+) -> None:
+    handle = run(
+        f"""
+        env {{ job.mode = "BATCH" }}
+        source {{ FakeSource {{ plugin_output = "t", row.num = 1, schema {{ fields {{ id = int }} }} }} }}
+        sink {{ LocalFile {{ plugin_input = "t", path = "{tmp_path / "out"}", file_format_type = "cvs" }} }}
+        """
+    )
+    assert _failed(handle).startswith(
+        "Could not parse value for enum class org.apache.seatunnel.connectors.seatunnel.file.config.FileFormat."
+    )

@@ -18,7 +18,7 @@ from typing import Any
 
 import orjson
 
-from stconfig.server.engine.errors import PluginError
+from stconfig.server.engine.errors import PluginError, invalid_value_error
 from stconfig.server.engine.types import Column, DataType, TableSchema
 from stconfig.server.engine.values import ConversionError, from_json, from_text, to_text
 
@@ -37,10 +37,13 @@ def file_format(value: Any, default: str | None) -> str:
         return default
     name = str(value).strip().upper()
     if name not in FORMATS:
-        raise PluginError(
+        raise invalid_value_error(
+            "LocalFile",
+            "file_format_type",
+            value,
             "Could not parse value for enum class org.apache.seatunnel.connectors.seatunnel."
             "file.config.FileFormat. Expected one of: [[CSV, TEXT, PARQUET, ORC, JSON, EXCEL, "
-            "XML, BINARY]]"
+            "XML, BINARY]]",
         )
     if name.lower() not in SUPPORTED_FORMATS:
         raise PluginError(
