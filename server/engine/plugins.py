@@ -99,9 +99,15 @@ class SourceReader:
     `poll` returns the next batch, or None when nothing is ready yet; it sets `finished`
     once a bounded reader has emitted everything. `snapshot` returns the reader's
     position as JSON data, which the reader's factory receives back on restore.
+
+    `max_rows` is the most rows the next `poll` should return, or None for the reader's
+    own batch size. The runner sets it while env `read_limit` options pace the reader. A
+    reader that returns more rows still works, because the runner then makes it wait
+    longer, but its batches are larger than the limit allows.
     """
 
     finished: bool = False
+    max_rows: int | None = None
 
     def poll(self) -> Batch | None:
         raise NotImplementedError

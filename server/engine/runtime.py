@@ -28,6 +28,7 @@ from stconfig.server.engine.plugins import (
     Transform,
     find_plugin,
 )
+from stconfig.server.engine.read_limit import ReadLimit, ReadLimiter
 from stconfig.server.engine.rows import Batch
 from stconfig.server.engine.types import TableSchema
 
@@ -59,10 +60,26 @@ class ReaderSlot:
     node: PlanNode
     index: int
     reader: SourceReader
+    limiter: ReadLimiter | None = None
 
     @property
     def key(self) -> str:
         return f"{self.node.key}/{self.index}"
+
+
+@dataclass
+class ReadRound:
+    """The outcome of one round of polls over the source readers."""
+
+    progressed: bool = False
+    # Whether any reader was polled; False when every reader waits for its read limit.
+    polled: bool = False
+    # When the first reader that waits for its read limit may read again, if any waits.
+    limited_until: float | None = None
+
+    def wait_for_limit(self, ready: float) -> None:
+        if self.limited_until is None or ready < self.limited_until:
+            self.limited_until = ready
 
 
 class MetricsReporter:
@@ -101,12 +118,14 @@ class JobRunner:
         control: Control,
         *,
         restore: bool = False,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.job = job
         self.context = context
         self.store = store
         self.control = control
         self.restore = restore
+        self.clock = clock
         # Why the job failed, with the traceback when the cause is a bug; None until then.
         self.failure: Failure | None = None
         self.metrics = Metrics()
@@ -160,16 +179,19 @@ class JobRunner:
         self.plan = plan_job(self.job)
         for node in self.plan.nodes:
             self.consumers[node] = self.plan.consumers(node)
+        limit = ReadLimit.from_env(self.job.get("env") or {})
         for node in self.plan.nodes:
             with inside(node):
                 if node.section == "source":
-                    self._build_source(node, state)
+                    self._build_source(node, state, limit)
                 elif node.section == "transform":
                     self._build_transform(node)
                 else:
                     self._build_sink(node, state)
 
-    def _build_source(self, node: PlanNode, state: dict[str, Any] | None) -> None:
+    def _build_source(
+        self, node: PlanNode, state: dict[str, Any] | None, limit: ReadLimit | None
+    ) -> None:
         plugin = find_plugin("source", node.plugin_name)
         source = plugin(node.options, self.context)
         assert isinstance(source, Source)
@@ -179,7 +201,8 @@ class JobRunner:
         for index in range(parallelism):
             position = positions.get(f"{node.key}/{index}")
             reader = source.create_reader(index, parallelism, position)
-            self.readers.append(ReaderSlot(node, index, reader))
+            limiter = ReadLimiter(limit, self.clock()) if limit is not None else None
+            self.readers.append(ReaderSlot(node, index, reader, limiter))
 
     def _build_transform(self, node: PlanNode) -> None:
         upstream = self._input_tables(node)
@@ -251,10 +274,9 @@ class JobRunner:
             raise EngineError("The minimum checkpoint interval is 10 mills.")
         return milliseconds / 1000
 
-    # TODO: env read_limit.rows_per_second and read_limit.bytes_per_second are not applied.
     def loop(self) -> str:
         interval = self.checkpoint_interval()
-        now = time.monotonic()
+        now = self.clock()
         next_checkpoint = now + interval if interval else None
         reporter = MetricsReporter(self.metrics, self.control, now)
         idle_wait = MIN_IDLE_WAIT
@@ -263,40 +285,58 @@ class JobRunner:
             command = self.control.command(0)
             if command is not None:
                 return command
-            progressed = self.read_sources(active)
+            round_ = self.read_sources(active)
             if any(slot.reader.finished for slot in active):
                 active = [slot for slot in active if not slot.reader.finished]
                 if not active:
                     return "finished"
 
-            now = time.monotonic()
+            now = self.clock()
             if next_checkpoint is not None and now >= next_checkpoint:
                 self.checkpoint("checkpoint")
                 next_checkpoint = now + (interval or 0)
             reporter.report_if_due(now)
 
-            if progressed:
+            if round_.progressed:
                 idle_wait = MIN_IDLE_WAIT
                 continue
             next_event = min(reporter.next_due, next_checkpoint or reporter.next_due)
-            command = self.control.command(min(idle_wait, max(next_event - now, 0.0)))
+            # Readers with no rows are polled again after a growing wait. Readers that
+            # wait for their read limit need no poll until the limit lets them read.
+            wait = idle_wait if round_.polled else next_event - now
+            if round_.limited_until is not None:
+                wait = min(wait, round_.limited_until - now)
+            command = self.control.command(max(min(wait, next_event - now), 0.0))
             if command is not None:
                 return command
-            idle_wait = min(idle_wait * 2, MAX_IDLE_WAIT)
+            if round_.polled:
+                idle_wait = min(idle_wait * 2, MAX_IDLE_WAIT)
 
-    def read_sources(self, active: list[ReaderSlot]) -> bool:
-        """Push one batch from each source reader that has rows; return whether any had."""
-        progressed = False
+    def read_sources(self, active: list[ReaderSlot]) -> ReadRound:
+        """Push one batch from each source reader that has rows and may read now."""
+        round_ = ReadRound()
         for slot in active:
+            limiter = slot.limiter
+            if limiter is not None:
+                now = self.clock()
+                allowed = limiter.rows_allowed(now)
+                if allowed == 0:
+                    round_.wait_for_limit(limiter.ready_at(now))
+                    continue
+                slot.reader.max_rows = allowed
+            round_.polled = True
             with inside(slot.node):
                 batch = slot.reader.poll()
-            if batch is not None and batch.rows:
-                progressed = True
-                if batch.nbytes is None:
-                    batch.nbytes = self.sizer(slot.node, batch.table_id)(batch.rows)
-                self.metrics.count("Source", batch.table_id, len(batch.rows), batch.nbytes)
-                self.push(slot.node, batch, slot.index)
-        return progressed
+            if batch is None or not batch.rows:
+                continue
+            round_.progressed = True
+            if batch.nbytes is None:
+                batch.nbytes = self.sizer(slot.node, batch.table_id)(batch.rows)
+            if limiter is not None:
+                limiter.charge(len(batch.rows), batch.nbytes, self.clock())
+            self.metrics.count("Source", batch.table_id, len(batch.rows), batch.nbytes)
+            self.push(slot.node, batch, slot.index)
+        return round_
 
     def push(self, node: PlanNode, batch: Batch, index: int) -> None:
         for consumer in self.consumers[node]:

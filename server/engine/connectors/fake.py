@@ -426,7 +426,7 @@ class FakeReader(SourceReader):
                 continue
             if self.offset == 0 and not self._split_due(table):
                 return None
-            count = min(BATCH_ROWS, splits[self.split] - self.offset)
+            count = min(self.max_rows or BATCH_ROWS, splits[self.split] - self.offset)
             rows, kinds = table.generate(count, self.offset)
             self.offset += count
             if self.offset >= splits[self.split]:

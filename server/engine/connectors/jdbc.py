@@ -193,7 +193,7 @@ class JdbcReader(SourceReader):
                     f"Jdbc: query failed: {exc}: {one_line(self.source.query)}"
                 ) from None
         try:
-            raw = self.cursor.fetchmany(BATCH_ROWS)
+            raw = self.cursor.fetchmany(self.max_rows or BATCH_ROWS)
         except sqlite3.Error as exc:
             raise PluginError(
                 f"Jdbc source: reading row {self.rows_read + 1} of the query result failed: {exc}"

@@ -324,9 +324,10 @@ class LocalFileReader(SourceReader):
                     next(self.current, None)
                 self.skip = 0
             rows = []
+            limit = self.max_rows or BATCH_ROWS
             for row in self.current:
                 rows.append(row)
-                if len(rows) >= BATCH_ROWS:
+                if len(rows) >= limit:
                     break
             if rows:
                 self.rows_read += len(rows)
