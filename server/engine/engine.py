@@ -208,7 +208,8 @@ class JobHandle:
         process = self._process
         if process is None:
             return
-        for stop in (None, process.terminate, process.kill):
+        # The worker ignores SIGTERM, so `terminate` would not stop it.
+        for stop in (None, process.kill):
             if stop is not None:
                 stop()
             try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import sys
 from typing import Any
 
@@ -31,7 +32,8 @@ def run(file: str, variables: dict[str, str], progress_interval: float | None) -
     ${NAME} with no value stops the run before it starts.
 
     Progress (rows read and written, rows/s) and a summary go to stderr. Exit status: 0
-    when the job FINISHED, 1 when it FAILED, 130 after Ctrl-C.
+    when the job FINISHED, 1 when it FAILED or is invalid, 130 after Ctrl-C and 143
+    after SIGTERM (both cancel the job first).
     """
     from stconfig.errors import StconfigError
     from stconfig.server.engine.local import prepare_job, run_in_foreground
@@ -47,9 +49,8 @@ def run(file: str, variables: dict[str, str], progress_interval: float | None) -
     if terminal:
         click.echo("\r\033[K", nl=False, err=True)
     _summary(result.status, result.metrics, result.seconds)
-    if result.interrupted:
-        click.echo("error: interrupted; the job was canceled", err=True)
-        return 130
+    if result.signal is not None:
+        return _canceled_by(result.signal)
     if result.status != "FINISHED":
         raise StconfigError(f"job {result.status}: {result.error or 'no error text'}")
     return 0
@@ -63,6 +64,15 @@ def _progress(metrics: dict[str, Any], seconds: float, terminal: bool) -> None:
         click.echo(f"\r\033[K{line}", nl=False, err=True)
     else:
         click.echo(line, err=True)
+
+
+def _canceled_by(received: signal.Signals) -> int:
+    """Report a job canceled by a signal and return the exit status, 128 + the signal."""
+    if received == signal.SIGINT:
+        click.echo("error: interrupted; the job was canceled", err=True)
+    else:
+        click.echo(f"error: received {received.name}; the job was canceled", err=True)
+    return 128 + int(received)
 
 
 def _summary(status: str, metrics: dict[str, Any], seconds: float) -> None:

@@ -109,6 +109,16 @@ def test_run_ctrl_c_cancels_and_exits_130(tmp_path: Path) -> None:
     assert "error: interrupted; the job was canceled" in err
 
 
+def _start(*args: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "stconfig", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, **(env or {})},
+    )
+
+
 def test_run_bad_csv_value_prints_one_line(tmp_path: Path, cli: Callable[..., Any]) -> None:
     (tmp_path / "in").mkdir()
     (tmp_path / "in" / "people.csv").write_text(
@@ -248,3 +258,27 @@ def test_run_keeps_sink_placeholders(tmp_path: Path, cli: Callable[..., Any]) ->
     written = list((tmp_path / "out" / "orders" / "region=eu").glob("T_*.csv"))
     assert len(written) == 1
     assert "${" not in written[0].name
+
+
+def test_run_sigterm_cancels_and_exits_143(tmp_path: Path) -> None:
+    text = """
+    env { job.mode = "STREAMING" }
+    source { FakeSource { plugin_output = "t", row.num = 100000, split.num = 100000, split.read-interval = 100,
+                          schema { fields { id = int } } } }
+    sink { Console { plugin_input = "t" } }
+    """
+    process = _start("run", str(_write(tmp_path, text)), "--progress-interval", "0.1")
+    try:
+        assert process.stderr is not None
+        first = process.stderr.readline()
+        assert "rows/s" in first
+        process.send_signal(signal.SIGTERM)
+        out, err = process.communicate(timeout=TIMEOUT)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 143
+    assert "Job CANCELED" in err
+    assert "rows read:" in err
+    assert err.endswith("error: received SIGTERM; the job was canceled\n")
+    assert "Traceback" not in err
