@@ -28,7 +28,7 @@ from stconfig.server.engine.checkpoints import CheckpointStore
 from stconfig.server.engine.dag import build_dag
 from stconfig.server.engine.errors import NoCheckpointError
 from stconfig.server.engine.masking import mask_text, sensitive_values
-from stconfig.server.engine.metrics import format_metrics
+from stconfig.server.engine.metrics import ReadRate, format_metrics
 
 logger = logging.getLogger(__name__)
 
@@ -68,6 +68,7 @@ class JobHandle:
         self._on_event = on_event
         self._secrets = sensitive_values(job)
         self._raw_metrics: dict[str, Any] | None = None
+        self._read_rate = ReadRate(time.monotonic())
         self._lock = threading.Lock()
         self._done = threading.Event()
         self._request: str | None = None
@@ -79,6 +80,10 @@ class JobHandle:
     def metrics(self) -> dict[str, Any]:
         """Return SeaTunnel's REST `metrics` object for this job."""
         return format_metrics(self._raw_metrics)
+
+    def read_rate(self, window: float) -> float:
+        """Return the rows read per second over about the last `window` seconds."""
+        return self._read_rate.rate(window, time.monotonic())
 
     def dag(self) -> dict[str, Any]:
         """Return SeaTunnel's REST `jobDag` object for this job."""
@@ -171,6 +176,7 @@ class JobHandle:
         kind = message[0]
         if kind == "metrics":
             self._raw_metrics = message[1]
+            self._read_rate.add(time.monotonic(), int(message[1]["totals"]["SourceReceivedCount"]))
         elif kind == "status":
             if self._request is None or message[1] == self.status:
                 self._set_status(message[1], message[2])

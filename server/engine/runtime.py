@@ -18,7 +18,12 @@ from stconfig.server.engine.checkpoints import CheckpointStore
 from stconfig.server.engine.dag import Plan, PlanNode, env_option, plan_job
 from stconfig.server.engine.errors import EngineError, PluginError
 from stconfig.server.engine.failures import Failure, describe_failure, inside
-from stconfig.server.engine.metrics import Metrics, make_sizer
+from stconfig.server.engine.metrics import (
+    IDLE_METRICS_INTERVAL,
+    METRICS_INTERVAL,
+    Metrics,
+    make_sizer,
+)
 from stconfig.server.engine.plugins import (
     JobContext,
     Sink,
@@ -36,9 +41,6 @@ logger = logging.getLogger(__name__)
 
 # Checkpoint interval of a STREAMING job that sets none, as SeaTunnel's shipped engine config.
 DEFAULT_STREAMING_CHECKPOINT_MS = 10_000
-# Seconds between metrics reports while rows flow, and while a job is idle.
-METRICS_INTERVAL = 0.5
-IDLE_METRICS_INTERVAL = 5.0
 # Seconds an idle worker waits for a command before it polls its sources again. The wait
 # doubles while no source has rows, so a node with many idle streaming jobs stays quiet.
 MIN_IDLE_WAIT = 0.005

@@ -4,15 +4,22 @@ from __future__ import annotations
 
 import signal
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from stconfig.cli.options import variable_option
 
+if TYPE_CHECKING:
+    from stconfig.server.engine import JobHandle
+
 # Seconds between progress updates: redrawn in place on a terminal, one line otherwise.
 TERMINAL_INTERVAL = 0.25
 LOG_INTERVAL = 5.0
+# Shortest window, in seconds, of the read rate that progress lines show. The worker
+# reports its counts twice a second, so a shorter window would jump between 0 and twice
+# the real rate.
+MIN_RATE_WINDOW = 1.0
 
 
 @click.command()
@@ -31,9 +38,10 @@ def run(file: str, variables: dict[str, str], progress_interval: float | None) -
     decrypted first, then runs in a worker process. A value that still contains a
     ${NAME} with no value stops the run before it starts.
 
-    Progress (rows read and written, rows/s) and a summary go to stderr. Exit status: 0
-    when the job FINISHED, 1 when it FAILED or is invalid, 130 after Ctrl-C and 143
-    after SIGTERM (both cancel the job first).
+    Progress (rows read and written, and rows/s read over the last progress interval or
+    second) and a summary go to stderr. Exit status: 0 when the job FINISHED, 1 when it
+    FAILED or is invalid, 130 after Ctrl-C and 143 after SIGTERM (both cancel the job
+    first).
     """
     from stconfig.errors import StconfigError
     from stconfig.server.engine.local import prepare_job, run_in_foreground
@@ -41,9 +49,10 @@ def run(file: str, variables: dict[str, str], progress_interval: float | None) -
     job = prepare_job(file, variables, report=lambda line: click.echo(line, err=True))
     terminal = sys.stderr.isatty()
     interval = progress_interval or (TERMINAL_INTERVAL if terminal else LOG_INTERVAL)
+    window = max(interval, MIN_RATE_WINDOW)
     result = run_in_foreground(
         job,
-        on_progress=lambda handle, seconds: _progress(handle.metrics(), seconds, terminal),
+        on_progress=lambda handle, seconds: _progress(handle, seconds, window, terminal),
         interval=interval,
     )
     if terminal:
@@ -56,9 +65,11 @@ def run(file: str, variables: dict[str, str], progress_interval: float | None) -
     return 0
 
 
-def _progress(metrics: dict[str, Any], seconds: float, terminal: bool) -> None:
+def _progress(handle: JobHandle, seconds: float, window: float, terminal: bool) -> None:
+    """Show the counts so far and the read rate over the last `window` seconds."""
+    metrics = handle.metrics()
     read, written = int(metrics["SourceReceivedCount"]), int(metrics["SinkWriteCount"])
-    rate = read / seconds if seconds > 0 else 0.0
+    rate = handle.read_rate(window)
     line = f"{seconds:6.1f} s  read {read:,} rows  written {written:,} rows  {rate:,.0f} rows/s"
     if terminal:
         click.echo(f"\r\033[K{line}", nl=False, err=True)
@@ -81,7 +92,7 @@ def _summary(status: str, metrics: dict[str, Any], seconds: float) -> None:
         f"Job {status} in {seconds:.2f} s",
         f"  rows read:     {read:,} ({int(metrics['SourceReceivedBytes']):,} bytes)",
         f"  rows written:  {written:,} ({int(metrics['SinkWriteBytes']):,} bytes)",
-        f"  rows/s read:   {read / seconds if seconds > 0 else 0.0:,.0f}",
+        f"  rows/s read:   {read / seconds if seconds > 0 else 0.0:,.0f} (average over the run)",
     ]
     for table, count in sorted(metrics["TableSourceReceivedCount"].items()):
         lines.append(f"  table {table}: read {int(count):,}")

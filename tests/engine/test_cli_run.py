@@ -282,3 +282,29 @@ def test_run_sigterm_cancels_and_exits_143(tmp_path: Path) -> None:
     assert "rows read:" in err
     assert err.endswith("error: received SIGTERM; the job was canceled\n")
     assert "Traceback" not in err
+
+
+def test_run_progress_rate_is_recent(tmp_path: Path) -> None:
+    text = """
+    env { job.mode = "STREAMING" }
+    source { FakeSource { plugin_output = "t", row.num = 100, schema { fields { id = int } } } }
+    sink { Console { plugin_input = "t" } }
+    """
+    process = _start("run", str(_write(tmp_path, text)), "--progress-interval", "0.2")
+    try:
+        assert process.stderr is not None
+        lines: list[str] = []
+        # Each line comes at least 0.2 s after the one before, so 15 lines after the
+        # last row was read span at least 3 s of a stream that reads nothing.
+        while len(lines) < 15:
+            line = process.stderr.readline()
+            assert line, "stconfig run ended early"
+            if "read 100 rows" in line:
+                lines.append(line)
+        process.send_signal(signal.SIGTERM)
+        _, err = process.communicate(timeout=TIMEOUT)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert lines[-1].rstrip().endswith(" 0 rows/s")
+    assert "(average over the run)" in err
