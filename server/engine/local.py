@@ -8,7 +8,7 @@ import signal
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,13 +52,18 @@ class RunResult:
 
 
 def prepare_job(
-    path: str, variables: Mapping[str, str], report: Callable[[str], None]
+    path: str,
+    variables: Mapping[str, str],
+    report: Callable[[str], None],
+    *,
+    key_files: Sequence[str] = (),
 ) -> dict[str, Any]:
     """Load, validate and decrypt a job config; `report` receives each validation finding.
 
     A value that still contains a `${name}` variable with no value is an error here, not
     a warning as in `stconfig validate`: the job would fail with an error that does not
     name the variable. Placeholders that the sink fills itself raise no finding.
+    `key_files` are the key files of the `aes` shade.
     """
     from stconfig.config import load
     from stconfig.encryption import decrypt_job
@@ -74,7 +79,7 @@ def prepare_job(
             f"{loaded.name}: {errors} validation error{'s' if errors != 1 else ''}; "
             "fix them and run the job again"
         )
-    return decrypt_job(loaded.job)
+    return decrypt_job(loaded.job, key_files=list(key_files))
 
 
 def _unfilled_as_error(finding: Finding) -> Finding:

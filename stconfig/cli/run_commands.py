@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import signal
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -26,17 +27,31 @@ MIN_RATE_WINDOW = 1.0
 @click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
 @variable_option
 @click.option(
+    "--key-file",
+    "key_files",
+    multiple=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="File with base64 keys that decrypt the job's values for the aes shade. Repeatable.",
+)
+@click.option(
     "--progress-interval",
     type=click.FloatRange(min=0.05),
     default=None,
     help="Seconds between progress lines on stderr [default: 0.25 on a terminal, else 5].",
 )
-def run(file: str, variables: dict[str, str], progress_interval: float | None) -> int:
+def run(
+    file: str,
+    variables: dict[str, str],
+    key_files: tuple[Path, ...],
+    progress_interval: float | None,
+) -> int:
     """Run a job locally and print its Console output on stdout.
 
     FILE is a .conf, .hocon or .json job, or - for stdin. The job is validated and
     decrypted first, then runs in a worker process. A value that still contains a
-    ${NAME} with no value stops the run before it starts.
+    ${NAME} with no value stops the run before it starts. Jobs encrypted with the aes
+    shade read their keys from --key-file, STCONFIG_AES_KEY or
+    env."shade.properties".key_file.
 
     Progress (rows read and written, and rows/s read over the last progress interval or
     second) and a summary go to stderr. Exit status: 0 when the job FINISHED, 1 when it
@@ -46,7 +61,12 @@ def run(file: str, variables: dict[str, str], progress_interval: float | None) -
     from stconfig.errors import StconfigError
     from stconfig.server.engine.local import prepare_job, run_in_foreground
 
-    job = prepare_job(file, variables, report=lambda line: click.echo(line, err=True))
+    job = prepare_job(
+        file,
+        variables,
+        report=lambda line: click.echo(line, err=True),
+        key_files=[str(path) for path in key_files],
+    )
     terminal = sys.stderr.isatty()
     interval = progress_interval or (TERMINAL_INTERVAL if terminal else LOG_INTERVAL)
     window = max(interval, MIN_RATE_WINDOW)

@@ -308,3 +308,39 @@ def test_run_progress_rate_is_recent(tmp_path: Path) -> None:
             process.kill()
     assert lines[-1].rstrip().endswith(" 0 rows/s")
     assert "(average over the run)" in err
+
+
+def test_run_key_file_decrypts_aes_values(tmp_path: Path, cli: Callable[..., Any]) -> None:
+    key = tmp_path / "job.key"
+    assert cli("keygen", str(key)).returncode == 0
+    plain = _write(
+        tmp_path,
+        """
+        env { job.mode = "BATCH", shade.identifier = "aes" }
+        source { FakeSource { plugin_output = "t", row.num = 2, schema { fields { id = int } } } }
+        sink { Console { plugin_input = "t", password = "hunter2" } }
+        """,
+    )
+    encrypted = tmp_path / "encrypted.conf"
+    result = cli("encrypt", str(plain), "--key-file", str(key), "-o", str(encrypted))
+    assert result.returncode == 0, result.stderr
+    assert "hunter2" not in encrypted.read_text()
+
+    without_key = cli("run", str(encrypted), env={"STCONFIG_AES_KEY": ""})
+    assert without_key.returncode == 1
+    assert without_key.stdout == ""
+    assert "pass --key-file" in without_key.stderr
+
+    with_key = cli("run", str(encrypted), "--key-file", str(key), env={"STCONFIG_AES_KEY": ""})
+    assert with_key.returncode == 0, with_key.stderr
+    assert with_key.stdout.count("SeaTunnelRow#tableId=t") == 2
+    assert "Job FINISHED" in with_key.stderr
+    assert "hunter2" not in with_key.stderr
+
+
+def test_run_help_lists_key_file(cli: Callable[..., Any]) -> None:
+    result = cli("run", "--help")
+    assert result.returncode == 0
+    assert result.stderr == ""
+    assert "--key-file FILE" in result.stdout
+    assert "aes shade" in result.stdout
