@@ -28,7 +28,7 @@ from stconfig.server.engine.checkpoints import CheckpointStore
 from stconfig.server.engine.dag import build_dag
 from stconfig.server.engine.errors import NoCheckpointError
 from stconfig.server.engine.masking import mask_text, sensitive_values
-from stconfig.server.engine.metrics import format_metrics
+from stconfig.server.engine.metrics import ReadRate, format_metrics
 
 logger = logging.getLogger(__name__)
 
@@ -68,6 +68,7 @@ class JobHandle:
         self._on_event = on_event
         self._secrets = sensitive_values(job)
         self._raw_metrics: dict[str, Any] | None = None
+        self._read_rate = ReadRate(time.monotonic())
         self._lock = threading.Lock()
         self._done = threading.Event()
         self._request: str | None = None
@@ -79,6 +80,10 @@ class JobHandle:
     def metrics(self) -> dict[str, Any]:
         """Return SeaTunnel's REST `metrics` object for this job."""
         return format_metrics(self._raw_metrics)
+
+    def read_rate(self, window: float) -> float:
+        """Return the rows read per second over about the last `window` seconds."""
+        return self._read_rate.rate(window, time.monotonic())
 
     def dag(self) -> dict[str, Any]:
         """Return SeaTunnel's REST `jobDag` object for this job."""
@@ -171,11 +176,14 @@ class JobHandle:
         kind = message[0]
         if kind == "metrics":
             self._raw_metrics = message[1]
+            self._read_rate.add(time.monotonic(), int(message[1]["totals"]["SourceReceivedCount"]))
         elif kind == "status":
             if self._request is None or message[1] == self.status:
                 self._set_status(message[1], message[2])
         elif kind == "checkpoint":
             logger.debug("job %s: %s %s completed", self.job_id, message[2], message[1])
+        elif kind == "traceback":
+            logger.debug("job %s: traceback of the failure:\n%s", self.job_id, message[1])
         elif kind == "final":
             return message[1], message[2]
         return None
@@ -206,7 +214,8 @@ class JobHandle:
         process = self._process
         if process is None:
             return
-        for stop in (None, process.terminate, process.kill):
+        # The worker ignores SIGTERM, so `terminate` would not stop it.
+        for stop in (None, process.kill):
             if stop is not None:
                 stop()
             try:
@@ -222,8 +231,11 @@ class JobHandle:
                 self._engine.delete_checkpoints(self.job_id)
             except sqlite3.Error as exc:
                 logger.warning("job %s: its checkpoints were not deleted: %s", self.job_id, exc)
+        # INFO, not WARNING: callers report a failure themselves (`stconfig run` prints
+        # it as the command's error, and the REST node logs every job that ends).
         if status == "FAILED":
-            logger.warning("job %s failed: %s", self.job_id, mask_text(error or "", self._secrets))
+            reason = mask_text(error or "", self._secrets)
+            logger.info("job %s ended FAILED: %s", self.job_id, reason)
         else:
             logger.info("job %s ended %s", self.job_id, status)
         self._set_status(status, error)

@@ -6,7 +6,13 @@ Messages that reproduce SeaTunnel's own error text keep SeaTunnel's form
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
 from stconfig.errors import StconfigError
+
+# `${name}` or `${name:default}` left in a string value because the variable had no value.
+_UNFILLED_VARIABLE = re.compile(r"\$\{([^:{}]+)(?::[^}]*)?\}")
 
 
 class EngineError(StconfigError):
@@ -48,3 +54,32 @@ def required_options_error(*names: str) -> PluginError:
     """Return SeaTunnel's error for required options that are not set."""
     quoted = ", ".join(f"'{name}'" for name in names)
     return option_error(f"There are unconfigured options, the options({quoted}) are required.")
+
+
+def one_line(text: str) -> str:
+    """Collapse runs of whitespace, newlines included, to single spaces."""
+    return " ".join(text.split())
+
+
+def unfilled_variable(value: Any) -> str | None:
+    """Return the name of the first `${name}` that is still in a string value, or None."""
+    if not isinstance(value, str) or "${" not in value:
+        return None
+    match = _UNFILLED_VARIABLE.search(value)
+    return match.group(1).strip() if match else None
+
+
+def invalid_value_error(plugin: str, option: str, value: Any, message: str) -> PluginError:
+    """Return `message` as an error, or an error that names the variable `value` still contains.
+
+    A value such as `"${file_format_type}"` reaches a plugin when the variable was given
+    no value; SeaTunnel's own error for it (an enum or number that cannot be parsed)
+    never mentions the variable.
+    """
+    name = unfilled_variable(value)
+    if name is None:
+        return PluginError(message)
+    return PluginError(
+        f"{plugin}: {option} is {value!r}, which contains the variable ${{{name}}} with no "
+        f"value; set it with --var {name}=VALUE, or write the value into the config"
+    )

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 import time
+from collections import deque
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 from operator import itemgetter
@@ -18,6 +20,12 @@ RATES = {
     "SourceReceivedBytesPerSeconds": "SourceReceivedBytes",
     "SinkWriteBytesPerSeconds": "SinkWriteBytes",
 }
+
+# Seconds between a worker's metrics reports while rows flow, and while a job is idle.
+METRICS_INTERVAL = 0.5
+IDLE_METRICS_INTERVAL = 5.0
+# Metrics reports a `ReadRate` keeps: a minute of history at one report per METRICS_INTERVAL.
+RATE_SAMPLES = 120
 
 # Bytes per value of fixed-size types, as SeaTunnel sizes a row.
 _FIXED_SIZES = {
@@ -142,3 +150,41 @@ def format_metrics(raw: dict[str, Any] | None) -> dict[str, Any]:
             table: java_double(value / elapsed) for table, value in per_table.items()
         }
     return result
+
+
+class ReadRate:
+    """Rows read per second over a recent window, from a worker's metrics reports.
+
+    It keeps the time each report arrived and the rows read by then. Safe to use from
+    several threads: the supervisor adds reports while a caller asks for the rate.
+    """
+
+    def __init__(self, now: float) -> None:
+        self._samples: deque[tuple[float, int]] = deque([(now, 0)], maxlen=RATE_SAMPLES)
+        self._lock = threading.Lock()
+
+    def add(self, now: float, rows_read: int) -> None:
+        """Record a metrics report that arrived at `now` with `rows_read` rows in total."""
+        with self._lock:
+            self._samples.append((now, rows_read))
+
+    def rate(self, window: float, now: float) -> float:
+        """Return rows per second from the last report back to one `window` seconds older.
+
+        Without a report that old, the rate counts from the oldest one kept. A worker
+        reports every `METRICS_INTERVAL` seconds while its counts change, so when no
+        report arrived for twice that long, nothing was read and the rate is 0.
+        """
+        with self._lock:
+            samples = list(self._samples)
+        last_time, last_read = samples[-1]
+        if now - last_time > 2 * METRICS_INTERVAL:
+            return 0.0
+        start_time, start_read = samples[0]
+        for sample_time, sample_read in reversed(samples):
+            if sample_time <= last_time - window:
+                start_time, start_read = sample_time, sample_read
+                break
+        if last_time <= start_time:
+            return 0.0
+        return (last_read - start_read) / (last_time - start_time)

@@ -19,7 +19,7 @@ from typing import Any, ClassVar, TextIO
 
 from stconfig.config import get_option
 from stconfig.hocon import MISSING
-from stconfig.server.engine.errors import PluginError, UnknownPluginError
+from stconfig.server.engine.errors import UnknownPluginError, invalid_value_error
 from stconfig.server.engine.paths import PathGuard
 from stconfig.server.engine.rows import Batch
 from stconfig.server.engine.types import TableSchema
@@ -74,9 +74,8 @@ class Plugin:
         try:
             return int(value)
         except (TypeError, ValueError):
-            raise PluginError(
-                f"{self.plugin_name}: option '{key}' is {value!r}, not an integer"
-            ) from None
+            message = f"{self.plugin_name}: option '{key}' is {value!r}, not an integer"
+            raise invalid_value_error(self.plugin_name, key, value, message) from None
 
     def bool_option(self, key: str, default: bool) -> bool:
         value = self.option(key, default)
@@ -84,9 +83,12 @@ class Plugin:
             return value
         text = str(value).strip().lower()
         if text not in ("true", "false"):
-            raise PluginError(
+            raise invalid_value_error(
+                self.plugin_name,
+                key,
+                value,
                 f"Unrecognized option for boolean: {value}. "
-                "Expected either true or false(case insensitive)"
+                "Expected either true or false(case insensitive)",
             )
         return text == "true"
 
@@ -97,9 +99,15 @@ class SourceReader:
     `poll` returns the next batch, or None when nothing is ready yet; it sets `finished`
     once a bounded reader has emitted everything. `snapshot` returns the reader's
     position as JSON data, which the reader's factory receives back on restore.
+
+    `max_rows` is the most rows the next `poll` should return, or None for the reader's
+    own batch size. The runner sets it while env `read_limit` options pace the reader. A
+    reader that returns more rows still works, because the runner then makes it wait
+    longer, but its batches are larger than the limit allows.
     """
 
     finished: bool = False
+    max_rows: int | None = None
 
     def poll(self) -> Batch | None:
         raise NotImplementedError

@@ -10,16 +10,20 @@ from __future__ import annotations
 
 import logging
 import time
-import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from stconfig.errors import StconfigError
 from stconfig.server.engine.checkpoints import CheckpointStore
 from stconfig.server.engine.dag import Plan, PlanNode, env_option, plan_job
 from stconfig.server.engine.errors import EngineError, PluginError
-from stconfig.server.engine.metrics import Metrics, make_sizer
+from stconfig.server.engine.failures import Failure, describe_failure, inside
+from stconfig.server.engine.metrics import (
+    IDLE_METRICS_INTERVAL,
+    METRICS_INTERVAL,
+    Metrics,
+    make_sizer,
+)
 from stconfig.server.engine.plugins import (
     JobContext,
     Sink,
@@ -29,6 +33,7 @@ from stconfig.server.engine.plugins import (
     Transform,
     find_plugin,
 )
+from stconfig.server.engine.read_limit import ReadLimit, ReadLimiter
 from stconfig.server.engine.rows import Batch
 from stconfig.server.engine.types import TableSchema
 
@@ -36,9 +41,6 @@ logger = logging.getLogger(__name__)
 
 # Checkpoint interval of a STREAMING job that sets none, as SeaTunnel's shipped engine config.
 DEFAULT_STREAMING_CHECKPOINT_MS = 10_000
-# Seconds between metrics reports while rows flow, and while a job is idle.
-METRICS_INTERVAL = 0.5
-IDLE_METRICS_INTERVAL = 5.0
 # Seconds an idle worker waits for a command before it polls its sources again. The wait
 # doubles while no source has rows, so a node with many idle streaming jobs stays quiet.
 MIN_IDLE_WAIT = 0.005
@@ -60,10 +62,26 @@ class ReaderSlot:
     node: PlanNode
     index: int
     reader: SourceReader
+    limiter: ReadLimiter | None = None
 
     @property
     def key(self) -> str:
         return f"{self.node.key}/{self.index}"
+
+
+@dataclass
+class ReadRound:
+    """The outcome of one round of polls over the source readers."""
+
+    progressed: bool = False
+    # Whether any reader was polled; False when every reader waits for its read limit.
+    polled: bool = False
+    # When the first reader that waits for its read limit may read again, if any waits.
+    limited_until: float | None = None
+
+    def wait_for_limit(self, ready: float) -> None:
+        if self.limited_until is None or ready < self.limited_until:
+            self.limited_until = ready
 
 
 class MetricsReporter:
@@ -102,12 +120,16 @@ class JobRunner:
         control: Control,
         *,
         restore: bool = False,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.job = job
         self.context = context
         self.store = store
         self.control = control
         self.restore = restore
+        self.clock = clock
+        # Why the job failed, with the traceback when the cause is a bug; None until then.
+        self.failure: Failure | None = None
         self.metrics = Metrics()
         self.checkpoint_id = 0
         self.plan: Plan | None = None
@@ -139,7 +161,8 @@ class JobRunner:
             return "CANCELED", None
         except Exception as exc:
             self.abort()
-            return "FAILED", describe_error(exc)
+            self.failure = describe_failure(exc)
+            return "FAILED", self.failure.message
         finally:
             self.control.send(("metrics", self.metrics.snapshot()))
 
@@ -158,15 +181,19 @@ class JobRunner:
         self.plan = plan_job(self.job)
         for node in self.plan.nodes:
             self.consumers[node] = self.plan.consumers(node)
+        limit = ReadLimit.from_env(self.job.get("env") or {})
         for node in self.plan.nodes:
-            if node.section == "source":
-                self._build_source(node, state)
-            elif node.section == "transform":
-                self._build_transform(node)
-            else:
-                self._build_sink(node, state)
+            with inside(node):
+                if node.section == "source":
+                    self._build_source(node, state, limit)
+                elif node.section == "transform":
+                    self._build_transform(node)
+                else:
+                    self._build_sink(node, state)
 
-    def _build_source(self, node: PlanNode, state: dict[str, Any] | None) -> None:
+    def _build_source(
+        self, node: PlanNode, state: dict[str, Any] | None, limit: ReadLimit | None
+    ) -> None:
         plugin = find_plugin("source", node.plugin_name)
         source = plugin(node.options, self.context)
         assert isinstance(source, Source)
@@ -176,7 +203,8 @@ class JobRunner:
         for index in range(parallelism):
             position = positions.get(f"{node.key}/{index}")
             reader = source.create_reader(index, parallelism, position)
-            self.readers.append(ReaderSlot(node, index, reader))
+            limiter = ReadLimiter(limit, self.clock()) if limit is not None else None
+            self.readers.append(ReaderSlot(node, index, reader, limiter))
 
     def _build_transform(self, node: PlanNode) -> None:
         upstream = self._input_tables(node)
@@ -248,10 +276,9 @@ class JobRunner:
             raise EngineError("The minimum checkpoint interval is 10 mills.")
         return milliseconds / 1000
 
-    # TODO: env read_limit.rows_per_second and read_limit.bytes_per_second are not applied.
     def loop(self) -> str:
         interval = self.checkpoint_interval()
-        now = time.monotonic()
+        now = self.clock()
         next_checkpoint = now + interval if interval else None
         reporter = MetricsReporter(self.metrics, self.control, now)
         idle_wait = MIN_IDLE_WAIT
@@ -260,49 +287,70 @@ class JobRunner:
             command = self.control.command(0)
             if command is not None:
                 return command
-            progressed = self.read_sources(active)
+            round_ = self.read_sources(active)
             if any(slot.reader.finished for slot in active):
                 active = [slot for slot in active if not slot.reader.finished]
                 if not active:
                     return "finished"
 
-            now = time.monotonic()
+            now = self.clock()
             if next_checkpoint is not None and now >= next_checkpoint:
                 self.checkpoint("checkpoint")
                 next_checkpoint = now + (interval or 0)
             reporter.report_if_due(now)
 
-            if progressed:
+            if round_.progressed:
                 idle_wait = MIN_IDLE_WAIT
                 continue
             next_event = min(reporter.next_due, next_checkpoint or reporter.next_due)
-            command = self.control.command(min(idle_wait, max(next_event - now, 0.0)))
+            # Readers with no rows are polled again after a growing wait. Readers that
+            # wait for their read limit need no poll until the limit lets them read.
+            wait = idle_wait if round_.polled else next_event - now
+            if round_.limited_until is not None:
+                wait = min(wait, round_.limited_until - now)
+            command = self.control.command(max(min(wait, next_event - now), 0.0))
             if command is not None:
                 return command
-            idle_wait = min(idle_wait * 2, MAX_IDLE_WAIT)
+            if round_.polled:
+                idle_wait = min(idle_wait * 2, MAX_IDLE_WAIT)
 
-    def read_sources(self, active: list[ReaderSlot]) -> bool:
-        """Push one batch from each source reader that has rows; return whether any had."""
-        progressed = False
+    def read_sources(self, active: list[ReaderSlot]) -> ReadRound:
+        """Push one batch from each source reader that has rows and may read now."""
+        round_ = ReadRound()
         for slot in active:
-            batch = slot.reader.poll()
-            if batch is not None and batch.rows:
-                progressed = True
-                if batch.nbytes is None:
-                    batch.nbytes = self.sizer(slot.node, batch.table_id)(batch.rows)
-                self.metrics.count("Source", batch.table_id, len(batch.rows), batch.nbytes)
-                self.push(slot.node, batch, slot.index)
-        return progressed
+            limiter = slot.limiter
+            if limiter is not None:
+                now = self.clock()
+                allowed = limiter.rows_allowed(now)
+                if allowed == 0:
+                    round_.wait_for_limit(limiter.ready_at(now))
+                    continue
+                slot.reader.max_rows = allowed
+            round_.polled = True
+            with inside(slot.node):
+                batch = slot.reader.poll()
+            if batch is None or not batch.rows:
+                continue
+            round_.progressed = True
+            if batch.nbytes is None:
+                batch.nbytes = self.sizer(slot.node, batch.table_id)(batch.rows)
+            if limiter is not None:
+                limiter.charge(len(batch.rows), batch.nbytes, self.clock())
+            self.metrics.count("Source", batch.table_id, len(batch.rows), batch.nbytes)
+            self.push(slot.node, batch, slot.index)
+        return round_
 
     def push(self, node: PlanNode, batch: Batch, index: int) -> None:
         for consumer in self.consumers[node]:
             if consumer.section == "transform":
-                result = self.transforms[consumer].process(batch)
+                with inside(consumer):
+                    result = self.transforms[consumer].process(batch)
                 if result is not None and result.rows:
                     self.push(consumer, result, index)
                 continue
             writers = self.writers[consumer]
-            written = writers[index % len(writers)].write(batch)
+            with inside(consumer):
+                written = writers[index % len(writers)].write(batch)
             sizer = self.sizer(node, batch.table_id)
             if written == len(batch.rows):
                 if batch.nbytes is None:
@@ -317,37 +365,47 @@ class JobRunner:
     def checkpoint(self, kind: str) -> None:
         """Record source positions and prepared sink commits, then commit the sinks."""
         self.checkpoint_id += 1
-        positions = {slot.key: slot.reader.snapshot() for slot in self.readers}
-        commits = {
-            node.key: [writer.prepare_commit(self.checkpoint_id) for writer in writers]
-            for node, writers in self.writers.items()
-        }
+        positions = {}
+        for slot in self.readers:
+            with inside(slot.node):
+                positions[slot.key] = slot.reader.snapshot()
+        commits = {node.key: self._prepare_commits(node) for node in self.writers}
         if self.store is not None:
             state = {"sources": positions, "commits": commits}
             self.store.save(self.context.job_id, self.checkpoint_id, kind, state)
         for node, sink in self.sinks.items():
-            sink.commit([info for info in commits[node.key] if info is not None])
+            with inside(node):
+                sink.commit([info for info in commits[node.key] if info is not None])
         self.control.send(("checkpoint", self.checkpoint_id, kind))
+
+    def _prepare_commits(self, node: PlanNode) -> list[Any]:
+        with inside(node):
+            return [writer.prepare_commit(self.checkpoint_id) for writer in self.writers[node]]
 
     def finish(self) -> None:
         """End a bounded job: flush and commit every writer, then run the sinks' final checks."""
-        for writers in self.writers.values():
-            for writer in writers:
-                writer.finish()
+        for node, writers in self.writers.items():
+            with inside(node):
+                for writer in writers:
+                    writer.finish()
         self.checkpoint_id += 1
         for node, sink in self.sinks.items():
-            infos = [writer.prepare_commit(self.checkpoint_id) for writer in self.writers[node]]
-            sink.commit([info for info in infos if info is not None])
-        for sink in self.sinks.values():
-            sink.finish()
+            infos = self._prepare_commits(node)
+            with inside(node):
+                sink.commit([info for info in infos if info is not None])
+        for node, sink in self.sinks.items():
+            with inside(node):
+                sink.finish()
         self.close()
 
     def close(self) -> None:
         for slot in self.readers:
-            slot.reader.close()
-        for writers in self.writers.values():
-            for writer in writers:
-                writer.close()
+            with inside(slot.node):
+                slot.reader.close()
+        for node, writers in self.writers.items():
+            with inside(node):
+                for writer in writers:
+                    writer.close()
 
     def abort(self) -> None:
         for slot in self.readers:
@@ -375,11 +433,3 @@ def _quietly(action: Callable[[], Any]) -> None:
         action()
     except Exception:
         logger.debug("cleanup after a failed job raised", exc_info=True)
-
-
-def describe_error(exc: BaseException) -> str:
-    """Return the error text of a failed job: the message, plus the traceback for a bug."""
-    if isinstance(exc, StconfigError):
-        return str(exc)
-    lines = traceback.format_exception(type(exc), exc, exc.__traceback__)
-    return f"{type(exc).__name__}: {exc}\n" + "".join(lines[-6:])

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import base64
+import binascii
 import datetime as dt
 import json
 import math
 from array import array
 from collections.abc import Callable, Mapping
-from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Context, Decimal
 from typing import Any
 
 from stconfig.server.engine.types import INTEGER_RANGES, DataType
@@ -44,10 +45,29 @@ def from_json(value: Any, kind: DataType) -> Any:
         raise ConversionError(f"no conversion from JSON to {kind}")
     try:
         return converter(value, kind)
-    except (ValueError, TypeError, InvalidOperation, ArithmeticError) as exc:
-        if isinstance(exc, ConversionError):
-            raise
-        raise ConversionError(f"cannot read {value!r} as {kind}: {exc}") from None
+    except ConversionError:
+        raise
+    except (ValueError, TypeError, ArithmeticError) as exc:
+        raise ConversionError(f"cannot read {shown_value(value)} as {kind}{_reason(exc)}") from None
+
+
+def shown_value(value: Any) -> str:
+    """Return a value's repr for an error message, shortened to at most 60 characters."""
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _reason(exc: Exception) -> str:
+    """Return the part of a parser's error that helps a user, as `: reason`, or ''.
+
+    `Decimal` and `float` errors only repeat the value or name an internal class, so
+    they add nothing. JSON and base64 errors show where the text went wrong.
+    """
+    if isinstance(exc, json.JSONDecodeError):
+        return f": invalid JSON ({exc.msg} at character {exc.pos + 1})"
+    if isinstance(exc, binascii.Error):
+        return f": invalid base64 ({exc})"
+    return ""
 
 
 def _json_string(value: Any, kind: DataType) -> str:
@@ -68,22 +88,22 @@ def _json_boolean(value: Any, kind: DataType) -> bool:
     text = str(value).strip().lower()
     if text in ("true", "false"):
         return text == "true"
-    raise ConversionError(f"{value!r} is not a boolean")
+    raise ConversionError(f"{shown_value(value)} is not a boolean")
 
 
 def _json_integer(value: Any, kind: DataType) -> int:
     if isinstance(value, bool):
-        raise ConversionError(f"{value!r} is not a number")
+        raise ConversionError(f"{shown_value(value)} is not a number")
     number = int(value) if isinstance(value, int) else int(Decimal(str(value).strip()))
     low, high = INTEGER_RANGES[kind.name]
     if not low <= number <= high:
-        raise ConversionError(f"{value!r} is out of range for {kind}")
+        raise ConversionError(f"{shown_value(value)} is out of range for {kind}")
     return number
 
 
 def _json_float(value: Any, kind: DataType) -> float:
     if isinstance(value, bool):
-        raise ConversionError(f"{value!r} is not a number")
+        raise ConversionError(f"{shown_value(value)} is not a number")
     number = float(value)
     return to_float32(number) if kind.name == "FLOAT" else number
 
@@ -93,7 +113,7 @@ _WIDE = Context(prec=200)
 
 def _json_decimal(value: Any, kind: DataType) -> Decimal:
     if isinstance(value, bool):
-        raise ConversionError(f"{value!r} is not a number")
+        raise ConversionError(f"{shown_value(value)} is not a number")
     number = Decimal(str(value).strip())
     return rescale(number, kind.scale) if kind.precision else number
 
@@ -168,7 +188,7 @@ def parse_date(text: str, pattern: str | None = None) -> dt.date:
     try:
         return parse_timestamp(text).date()
     except ConversionError:
-        raise ConversionError(f"{text!r} is not a date such as 2024-01-31") from None
+        raise ConversionError(f"{shown_value(text)} is not a date such as 2024-01-31") from None
 
 
 def parse_time(text: str, pattern: str | None = None) -> dt.time:
@@ -184,7 +204,7 @@ def parse_time(text: str, pattern: str | None = None) -> dt.time:
             return dt.datetime.strptime(text, form).time()
         except ValueError:
             continue
-    raise ConversionError(f"{text!r} is not a time such as 13:45:00")
+    raise ConversionError(f"{shown_value(text)} is not a time such as 13:45:00")
 
 
 def parse_timestamp(text: str, pattern: str | None = None) -> dt.datetime:
@@ -206,7 +226,7 @@ def parse_timestamp(text: str, pattern: str | None = None) -> dt.datetime:
             return dt.datetime.strptime(text, form)
         except ValueError:
             continue
-    raise ConversionError(f"{text!r} is not a timestamp such as 2024-01-31 13:45:00")
+    raise ConversionError(f"{shown_value(text)} is not a timestamp such as 2024-01-31 13:45:00")
 
 
 # From text (LocalFile text and csv)

@@ -50,8 +50,11 @@ def job_mode(job: dict[str, Any]) -> str:
 
 def main(argv: list[str]) -> None:
     """Read the job from the connection whose file descriptor is `argv[0]`, and run it."""
-    # Ctrl-C in a terminal reaches the whole process group; the supervisor decides.
+    # Ctrl-C in a terminal, and SIGTERM from `timeout`, CI runners or service managers,
+    # can reach the whole process group. The supervisor decides: it cancels the job, or
+    # stops it with a savepoint, and kills a worker that does not stop in time.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     connection = Connection(int(argv[0]))
     request = connection.recv()
     worker_main(connection, **request)
@@ -80,6 +83,8 @@ def worker_main(
     runner = JobRunner(job, context, store, control, restore=restore)
     status, error = runner.run()
     sys.stdout.flush()
+    if runner.failure is not None and runner.failure.traceback is not None:
+        control.send(("traceback", mask_text(runner.failure.traceback, secrets)))
     control.send(("final", status, mask_text(error, secrets) if error else None))
     store.close()
     connection.close()

@@ -23,6 +23,9 @@ class Finding:
 
     `line` and `column` are 1-based, and None for a job that was given as a dict
     without its text. `path` is a JSON path such as `$.source[0]."row.num"`.
+    `variable` is set on a finding about a value that could not be checked because it
+    contains a `${name}` with no value, and names that variable. `stconfig run` treats
+    such findings as errors.
     """
 
     severity: str
@@ -31,6 +34,7 @@ class Finding:
     column: int | None
     path: str
     message: str
+    variable: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Return the finding as a dict with stable keys, for JSON reports."""
@@ -52,13 +56,14 @@ class Issue(NamedTuple):
     """A finding before its line and column are looked up.
 
     `at_key` points the finding at the key of the value (an unknown option) instead of
-    the value itself (a wrong type).
+    the value itself (a wrong type). `variable` is as in `Finding`.
     """
 
     severity: str
     path: ValuePath
     message: str
     at_key: bool = False
+    variable: str | None = None
 
 
 def error(path: ValuePath, message: str, *, at_key: bool = False) -> Issue:

@@ -98,6 +98,7 @@ def _issue(
             path,
             f"holds the unfilled variable ${{{unfilled}}}, so it cannot be checked; "
             f"pass --var {unfilled}=VALUE",
+            variable=unfilled,
         )
     return Issue(ERROR, path, _message(error, path))
 

@@ -56,7 +56,15 @@ def validate_job(
 ) -> list[Finding]:
     """Check a job given as a dict, such as a REST request body; findings have no line."""
     return [
-        Finding(issue.severity, name, None, None, json_path(issue.path), issue.message)
+        Finding(
+            issue.severity,
+            name,
+            None,
+            None,
+            json_path(issue.path),
+            issue.message,
+            issue.variable,
+        )
         for issue in job_issues(job, strict=strict)
     ]
 
@@ -150,7 +158,15 @@ def _unknown_plugin(section: str, index: int, name: str, strict: bool) -> list[I
 
 def _locate(issue: Issue, loaded: LoadedConfig) -> Finding:
     line, column = _line_column(issue, loaded)
-    return Finding(issue.severity, loaded.name, line, column, json_path(issue.path), issue.message)
+    return Finding(
+        issue.severity,
+        loaded.name,
+        line,
+        column,
+        json_path(issue.path),
+        issue.message,
+        issue.variable,
+    )
 
 
 def _line_column(issue: Issue, loaded: LoadedConfig) -> tuple[int, int]:

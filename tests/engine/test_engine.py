@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sys
 import textwrap
@@ -334,3 +335,22 @@ def test_paths_outside_allowed_roots_fail(tmp_path: Path) -> None:
     assert "outside the folders this node may open" in (handle.error or "")
     assert not (tmp_path / "escape").exists()
     engine.shutdown()
+
+
+def test_failed_job_is_logged_at_info(
+    run: Callable[..., JobHandle], caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="stconfig")
+    handle = run(
+        """
+        env { job.mode = "BATCH" }
+        source { FakeSource { plugin_output = "t", row.num = 3, schema { fields { id = int } } } }
+        sink { Assert { plugin_input = "t", rules { row_rules = [ { rule_type = MAX_ROW, rule_value = 1 } ] } } }
+        """
+    )
+    assert handle.status == "FAILED"
+    ended = [record for record in caplog.records if "ended FAILED" in record.getMessage()]
+    assert len(ended) == 1
+    assert ended[0].levelno == logging.INFO
+    assert "ASSERT-01" in ended[0].getMessage()
+    assert not [record for record in caplog.records if record.levelno >= logging.WARNING]

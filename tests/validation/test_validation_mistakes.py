@@ -507,6 +507,24 @@ def test_unfilled_variable_is_a_warning():
     ]
 
 
+def test_unfilled_variable_finding_names_variable():
+    findings = check(
+        """
+        env { job.mode = BATCH }
+        source { FakeSource { plugin_output = "s", row.num = "many",
+                              schema { fields { a = int } } } }
+        sink { LocalFile { plugin_input = "s", path = "/data/${table_name}",
+                           file_format_type = "${format}", custom_filename = true,
+                           file_name_expression = "${transactionId}_${now}" } }
+        """
+    )
+    by_path = {finding.path: finding for finding in findings}
+    assert set(by_path) == {'$.source[0]."row.num"', "$.sink[0].file_format_type"}
+    assert by_path["$.sink[0].file_format_type"].variable == "format"
+    assert by_path['$.source[0]."row.num"'].variable is None
+    assert "variable" not in by_path["$.sink[0].file_format_type"].to_dict()
+
+
 def test_variable_fills_value_before_checking():
     text = """
         env { job.mode = BATCH }

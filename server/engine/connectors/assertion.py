@@ -11,7 +11,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from stconfig.server.engine.errors import PluginError, required_options_error, seatunnel_error
+from stconfig.server.engine.errors import (
+    PluginError,
+    invalid_value_error,
+    required_options_error,
+    seatunnel_error,
+)
 from stconfig.server.engine.plugins import JobContext, Sink, SinkWriter
 from stconfig.server.engine.rows import Batch
 from stconfig.server.engine.types import DataType, TableSchema, parse_type
@@ -69,9 +74,12 @@ def _rule_type(value: Any) -> str | None:
     if value is None:
         return None
     if str(value) not in RULE_TYPES:
-        raise PluginError(
+        raise invalid_value_error(
+            "Assert",
+            "rule_type",
+            value,
             "No enum constant org.apache.seatunnel.connectors.seatunnel.assertion.rule."
-            f"AssertFieldRule.AssertRuleType.{value}"
+            f"AssertFieldRule.AssertRuleType.{value}",
         )
     return str(value)
 

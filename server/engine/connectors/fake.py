@@ -16,7 +16,12 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
-from stconfig.server.engine.errors import PluginError, option_error, seatunnel_error
+from stconfig.server.engine.errors import (
+    PluginError,
+    invalid_value_error,
+    option_error,
+    seatunnel_error,
+)
 from stconfig.server.engine.plugins import JobContext, Source, SourceReader
 from stconfig.server.engine.rows import KINDS_BY_NAME, Batch
 from stconfig.server.engine.types import Column, DataType, parse_schema
@@ -73,7 +78,9 @@ class FakeOptions:
         try:
             return int(value)
         except (TypeError, ValueError):
-            raise PluginError(f"FakeSource: option '{key}' is {value!r}, not an integer") from None
+            raise invalid_value_error(
+                "FakeSource", key, value, f"FakeSource: option '{key}' is {value!r}, not an integer"
+            ) from None
 
     def template(self, key: str) -> list[Any] | None:
         value = self.get(key)
@@ -87,10 +94,13 @@ class FakeOptions:
             if mode is None:
                 continue
             if str(mode).upper() not in ("RANGE", "TEMPLATE"):
-                raise PluginError(
+                raise invalid_value_error(
+                    "FakeSource",
+                    f"{kind}.fake.mode",
+                    mode,
                     "Could not parse value for enum class "
                     "org.apache.seatunnel.connectors.seatunnel.fake.config.FakeOption$FakeMode. "
-                    "Expected one of: [[RANGE, TEMPLATE]]"
+                    "Expected one of: [[RANGE, TEMPLATE]]",
                 )
             if str(mode).upper() == "TEMPLATE" and self.template(f"{kind}.template") is None:
                 raise option_error(
@@ -184,12 +194,15 @@ class FakeTable:
             raw = list(fields) + [None] * (len(columns) - len(fields))
         else:
             raise PluginError(f"FakeSource: rows[{position}].fields must be a list or an object")
-        try:
-            return tuple(
-                from_json(value, column.type) for value, column in zip(raw, columns, strict=False)
-            )
-        except ConversionError as exc:
-            raise PluginError(f"FakeSource: rows[{position}]: {exc}") from None
+        values = []
+        for value, column in zip(raw, columns, strict=False):
+            try:
+                values.append(from_json(value, column.type))
+            except ConversionError as exc:
+                raise PluginError(
+                    f"FakeSource source: rows[{position}], field '{column.name}': {exc}"
+                ) from None
+        return tuple(values)
 
     # Random values, a column at a time
 
@@ -413,7 +426,7 @@ class FakeReader(SourceReader):
                 continue
             if self.offset == 0 and not self._split_due(table):
                 return None
-            count = min(BATCH_ROWS, splits[self.split] - self.offset)
+            count = min(self.max_rows or BATCH_ROWS, splits[self.split] - self.offset)
             rows, kinds = table.generate(count, self.offset)
             self.offset += count
             if self.offset >= splits[self.split]:

@@ -11,13 +11,14 @@ import datetime as dt
 import json
 import re
 from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import orjson
 
-from stconfig.server.engine.errors import PluginError
+from stconfig.server.engine.errors import PluginError, invalid_value_error
 from stconfig.server.engine.types import Column, DataType, TableSchema
 from stconfig.server.engine.values import ConversionError, from_json, from_text, to_text
 
@@ -36,10 +37,13 @@ def file_format(value: Any, default: str | None) -> str:
         return default
     name = str(value).strip().upper()
     if name not in FORMATS:
-        raise PluginError(
+        raise invalid_value_error(
+            "LocalFile",
+            "file_format_type",
+            value,
             "Could not parse value for enum class org.apache.seatunnel.connectors.seatunnel."
             "file.config.FileFormat. Expected one of: [[CSV, TEXT, PARQUET, ORC, JSON, EXCEL, "
-            "XML, BINARY]]"
+            "XML, BINARY]]",
         )
     if name.lower() not in SUPPORTED_FORMATS:
         raise PluginError(
@@ -73,8 +77,27 @@ def split_pattern(delimiter: str) -> Callable[[str], list[str]]:
     return pattern.split
 
 
+@dataclass(frozen=True)
+class TextFile:
+    """The lines of one text, csv or json file, and how error messages name them.
+
+    `name` is the file as messages show it, and `first_line` is the 1-based line number
+    of `lines[0]` in the file (header rows that are skipped come before it).
+    """
+
+    name: str
+    lines: list[str]
+    first_line: int = 1
+
+
+def line_error(name: str, line: int, detail: str, field: str | None = None) -> PluginError:
+    """Return the error for one line of a LocalFile input, naming the file and line."""
+    place = f"{name} line {line}" if field is None else f"{name} line {line}, field '{field}'"
+    return PluginError(f"LocalFile source: {place}: {detail}")
+
+
 def read_text_rows(
-    lines: Iterator[str],
+    source: TextFile,
     table: TableSchema,
     delimiter: str,
     formats: Mapping[str, str],
@@ -90,32 +113,68 @@ def read_text_rows(
 
     else:
         parts_of = split_pattern(delimiter)
-    for line in lines:
+    for number, line in enumerate(source.lines, start=source.first_line):
         parts = parts_of(line)
         if len(parts) < len(types):
             parts += [""] * (len(types) - len(parts))
-        yield tuple(
-            from_text(part, kind, formats) for part, kind in zip(parts, types, strict=False)
-        )
+        try:
+            row = tuple(
+                from_text(part, kind, formats) for part, kind in zip(parts, types, strict=False)
+            )
+        except ConversionError:
+            raise _text_field_error(source.name, number, parts, table, formats) from None
+        yield row
 
 
-def read_json_rows(lines: Iterator[str], table: TableSchema) -> Iterator[tuple[Any, ...]]:
+def _text_field_error(
+    name: str, line: int, parts: list[str], table: TableSchema, formats: Mapping[str, str]
+) -> PluginError:
+    """Find the field of a line that cannot be converted, and return its error."""
+    for part, column in zip(parts, table.columns, strict=False):
+        try:
+            from_text(part, column.type, formats)
+        except ConversionError as exc:
+            return line_error(name, line, str(exc), column.name)
+    return line_error(name, line, "a field cannot be converted to its type")
+
+
+def read_json_rows(source: TextFile, table: TableSchema) -> Iterator[tuple[Any, ...]]:
     columns = table.columns
-    for line in lines:
+    for number, line in enumerate(source.lines, start=source.first_line):
         if not line.strip():
             continue
-        record = json.loads(line, parse_float=Decimal)
-        yield tuple(_json_field(record, column) for column in columns)
+        try:
+            record = json.loads(line, parse_float=Decimal)
+        except json.JSONDecodeError as exc:
+            detail = f"invalid JSON: {exc.msg} at column {exc.colno}"
+            raise line_error(source.name, number, detail) from None
+        if not isinstance(record, dict):
+            detail = f"expected a JSON object, found {_json_kind(record)}"
+            raise line_error(source.name, number, detail)
+        row = []
+        for column in columns:
+            try:
+                row.append(_json_field(record, column))
+            except ConversionError as exc:
+                raise line_error(source.name, number, str(exc), column.name) from None
+        yield tuple(row)
 
 
 def _json_field(record: Mapping[str, Any], column: Column) -> Any:
     value = record.get(column.name)
     if value is None:
         return None
-    try:
-        return from_json(value, column.type)
-    except ConversionError as exc:
-        raise PluginError(f"LocalFile: field '{column.name}': {exc}") from None
+    return from_json(value, column.type)
+
+
+def _json_kind(value: Any) -> str:
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, bool) or value is None:
+        return json.dumps(value)
+    return "a number"
 
 
 # Arrow-based formats
@@ -184,11 +243,32 @@ def arrow_value(value: Any, kind: DataType) -> Any:
     return value
 
 
-def read_arrow_table(path: Path, kind: str, columns: list[str] | None) -> Any:
+def read_arrow_table(path: Path, name: str, kind: str, columns: list[str] | None) -> Any:
+    """Read a parquet or orc file; `name` is how error messages show the file."""
     pa = require_pyarrow(kind)
-    if kind == "parquet":
-        return pa.parquet.read_table(path, columns=columns)
-    return pa.orc.read_table(path, columns=columns)
+    try:
+        if kind == "parquet":
+            return pa.parquet.read_table(path, columns=columns)
+        return pa.orc.read_table(path, columns=columns)
+    except (pa.ArrowException, OSError) as exc:
+        raise arrow_error(name, kind, exc) from None
+
+
+def read_arrow_schema(path: Path, name: str, kind: str) -> Any:
+    """Read the schema of a parquet or orc file; `name` is how error messages show the file."""
+    pa = require_pyarrow(kind)
+    try:
+        if kind == "parquet":
+            return pa.parquet.read_schema(path)
+        return pa.orc.ORCFile(path).schema
+    except (pa.ArrowException, OSError) as exc:
+        raise arrow_error(name, kind, exc) from None
+
+
+def arrow_error(name: str, kind: str, exc: Exception) -> PluginError:
+    """Return the error for a parquet or orc file that pyarrow cannot read."""
+    detail = " ".join(str(exc).split())
+    return PluginError(f"LocalFile source: cannot read {name} as {kind}: {detail}")
 
 
 # Writing

@@ -16,7 +16,12 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from stconfig.server.engine.errors import PluginError, option_error, required_options_error
+from stconfig.server.engine.errors import (
+    PluginError,
+    one_line,
+    option_error,
+    required_options_error,
+)
 from stconfig.server.engine.plugins import JobContext, Sink, SinkWriter, Source, SourceReader
 from stconfig.server.engine.rows import DELETE, UPDATE_BEFORE, Batch
 from stconfig.server.engine.types import Column, DataType, TableSchema
@@ -85,10 +90,20 @@ def _value_from_sqlite(value: Any, kind: DataType) -> Any:
         return bytes(value) if not isinstance(value, str) else value.encode("utf-8")
     if kind.name == "STRING" and not isinstance(value, str):
         return str(value)
-    try:
-        return from_json(value, kind)
-    except ConversionError as exc:
-        raise PluginError(f"Jdbc: {exc}") from None
+    return from_json(value, kind)
+
+
+def _row_from_sqlite(raw: tuple[Any, ...], table: TableSchema, number: int) -> tuple[Any, ...]:
+    """Convert one result row; `number` is its 1-based position in the query's result."""
+    row = []
+    for value, column in zip(raw, table.columns, strict=False):
+        try:
+            row.append(_value_from_sqlite(value, column.type))
+        except ConversionError as exc:
+            raise PluginError(
+                f"Jdbc source: row {number} of the query result, field '{column.name}': {exc}"
+            ) from None
+    return tuple(row)
 
 
 def _value_to_sqlite(value: Any) -> Any:
@@ -145,7 +160,7 @@ class JdbcSource(Source):
             connection.execute(f"CREATE TEMP VIEW stconfig_query AS {self.query}")
             info = connection.execute("PRAGMA table_info(stconfig_query)").fetchall()
         except sqlite3.Error as exc:
-            raise PluginError(f"Jdbc: query failed: {exc}: {self.query}") from None
+            raise PluginError(f"Jdbc: query failed: {exc}: {one_line(self.query)}") from None
         finally:
             connection.close()
         return [Column(str(row[1]), _declared_type(row[2])) for row in info]
@@ -174,17 +189,22 @@ class JdbcReader(SourceReader):
                     f"SELECT * FROM ({self.source.query}) LIMIT -1 OFFSET ?", (self.rows_read,)
                 )
             except sqlite3.Error as exc:
-                raise PluginError(f"Jdbc: query failed: {exc}: {self.source.query}") from None
-        raw = self.cursor.fetchmany(BATCH_ROWS)
+                raise PluginError(
+                    f"Jdbc: query failed: {exc}: {one_line(self.source.query)}"
+                ) from None
+        try:
+            raw = self.cursor.fetchmany(self.max_rows or BATCH_ROWS)
+        except sqlite3.Error as exc:
+            raise PluginError(
+                f"Jdbc source: reading row {self.rows_read + 1} of the query result failed: {exc}"
+            ) from None
         if not raw:
             self.finished = True
             self.close()
             return None
         table = self.source.tables[0]
-        types = table.types
-        rows = [
-            tuple(_value_from_sqlite(v, t) for v, t in zip(row, types, strict=False)) for row in raw
-        ]
+        first = self.rows_read + 1
+        rows = [_row_from_sqlite(row, table, first + offset) for offset, row in enumerate(raw)]
         self.rows_read += len(rows)
         return Batch(table.table_id, rows)
 

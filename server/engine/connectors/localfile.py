@@ -65,7 +65,8 @@ class LocalFileTable:
         self.delimiter = _decode(
             options.get("field_delimiter", options.get("delimiter")), default_delimiter
         )
-        self.encoding = _python_encoding(options.get("encoding", "UTF-8"))
+        self.encoding_name = str(options.get("encoding", "UTF-8"))
+        self.encoding = _python_encoding(self.encoding_name)
         self.skip_header = int(options.get("skip_header_row_number", 0) or 0)
         self.formats = _format_options(options)
         self.archive = str(options.get("archive_compress_codec", "none")).lower()
@@ -137,12 +138,8 @@ class LocalFileTable:
         table_id = table_id or table_identifier(None, self.options, None)
         if not self.files:
             return TableSchema(table_id, [], catalog="LocalFile")
-        formats.require_pyarrow(self.kind)
-        import pyarrow.orc as orc
-        import pyarrow.parquet as parquet
-
         first = self.files[0]
-        schema = parquet.read_schema(first) if self.kind == "parquet" else orc.ORCFile(first).schema
+        schema = formats.read_arrow_schema(first, self.shown_name(first), self.kind)
         columns = [Column(field.name, formats.arrow_type(field.type)) for field in schema]
         return TableSchema(table_id, columns, catalog="LocalFile")
 
@@ -162,26 +159,46 @@ class LocalFileTable:
         if self.kind in ("parquet", "orc"):
             yield from self._arrow_rows(path, data_table)
             return
-        for lines in self._line_sources(path):
+        for text_file in self._text_files(path):
             if self.kind == "json":
-                yield from formats.read_json_rows(lines, data_table)
+                yield from formats.read_json_rows(text_file, data_table)
             else:
                 yield from formats.read_text_rows(
-                    lines, data_table, self.delimiter, self.formats, csv_mode=self.kind == "csv"
+                    text_file, data_table, self.delimiter, self.formats, csv_mode=self.kind == "csv"
                 )
 
-    def _line_sources(self, path: Path) -> Iterator[Iterator[str]]:
-        for raw in _archive_members(path, self.archive):
-            text = raw.decode(self.encoding)
+    def shown_name(self, path: Path) -> str:
+        """Return a file's name for messages: relative to the configured folder, if any."""
+        if path == self.path:
+            return path.name
+        try:
+            return str(path.relative_to(self.path))
+        except ValueError:
+            return str(path)
+
+    def _text_files(self, path: Path) -> Iterator[formats.TextFile]:
+        for member, raw in _archive_members(path, self.shown_name(path), self.archive):
+            text = self._decode_text(member, raw)
             lines = text.split("\n")
             if lines and lines[-1] == "":
                 lines.pop()
             lines = [line[:-1] if line.endswith("\r") else line for line in lines]
-            yield iter(lines[self.skip_header :])
+            yield formats.TextFile(member, lines[self.skip_header :], self.skip_header + 1)
+
+    def _decode_text(self, name: str, raw: bytes) -> str:
+        try:
+            return raw.decode(self.encoding)
+        except UnicodeDecodeError as exc:
+            line = raw.count(b"\n", 0, exc.start) + 1
+            detail = (
+                f"byte 0x{raw[exc.start]:02x} is not valid {self.encoding_name}; "
+                "set the encoding option to the file's charset"
+            )
+            raise formats.line_error(name, line, detail) from None
 
     def _arrow_rows(self, path: Path, table: TableSchema) -> Iterator[tuple[Any, ...]]:
         names = [column.name for column in table.columns]
-        data = formats.read_arrow_table(path, self.kind, names or None)
+        data = formats.read_arrow_table(path, self.shown_name(path), self.kind, names or None)
         columns = []
         for column in table.columns:
             values = data.column(column.name).to_pylist()
@@ -215,25 +232,34 @@ def _partitions_of(path: Path, root: Path) -> list[tuple[str, str]]:
     return pairs
 
 
-def _archive_members(path: Path, archive: str) -> Iterator[bytes]:
-    if archive in ("none", ""):
-        yield path.read_bytes()
-    elif archive == "zip":
-        with zipfile.ZipFile(path) as bundle:
-            for name in sorted(bundle.namelist()):
-                if not name.endswith("/"):
-                    yield bundle.read(name)
-    elif archive in ("tar", "tar_gz"):
-        with tarfile.open(path, "r:gz" if archive == "tar_gz" else "r:") as bundle:
-            for member in sorted(bundle.getmembers(), key=lambda m: m.name):
-                handle = bundle.extractfile(member) if member.isfile() else None
-                if handle is not None:
-                    yield handle.read()
-    else:
+def _archive_members(path: Path, name: str, archive: str) -> Iterator[tuple[str, bytes]]:
+    """Yield the name (as messages show it) and the bytes of each file in `path`."""
+    try:
+        if archive in ("none", ""):
+            yield name, path.read_bytes()
+        elif archive == "zip":
+            with zipfile.ZipFile(path) as bundle:
+                for member in sorted(bundle.namelist()):
+                    if not member.endswith("/"):
+                        yield f"{name} member {member}", bundle.read(member)
+        elif archive in ("tar", "tar_gz"):
+            with tarfile.open(path, "r:gz" if archive == "tar_gz" else "r:") as bundle:
+                for item in sorted(bundle.getmembers(), key=lambda m: m.name):
+                    handle = bundle.extractfile(item) if item.isfile() else None
+                    if handle is not None:
+                        yield f"{name} member {item.name}", handle.read()
+        else:
+            raise PluginError(
+                f"LocalFile: archive_compress_codec {archive} is not supported; "
+                "use zip, tar, tar_gz or none"
+            )
+    except OSError as exc:
+        raise PluginError(f"LocalFile source: cannot read {name}: {exc.strerror or exc}") from None
+    except (zipfile.BadZipFile, tarfile.TarError, EOFError) as exc:
         raise PluginError(
-            f"LocalFile: archive_compress_codec {archive} is not supported; "
-            "use zip, tar, tar_gz or none"
-        )
+            f"LocalFile source: {name} is not a valid {archive} archive ({exc}); "
+            "check archive_compress_codec"
+        ) from None
 
 
 def _python_encoding(name: Any) -> str:
@@ -298,9 +324,10 @@ class LocalFileReader(SourceReader):
                     next(self.current, None)
                 self.skip = 0
             rows = []
+            limit = self.max_rows or BATCH_ROWS
             for row in self.current:
                 rows.append(row)
-                if len(rows) >= BATCH_ROWS:
+                if len(rows) >= limit:
                     break
             if rows:
                 self.rows_read += len(rows)

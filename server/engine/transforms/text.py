@@ -18,11 +18,13 @@ from stconfig.server.engine.types import STRING, Column, TableSchema
 from stconfig.server.engine.values import java_string
 
 
-def compile_java_regex(pattern: str, option: str) -> re.Pattern[str]:
+def compile_java_regex(pattern: str, option: str, plugin: str) -> re.Pattern[str]:
     try:
         return re.compile(pattern)
     except re.error as exc:
-        raise PluginError(f"option '{option}' is not a valid regular expression: {exc}") from None
+        raise PluginError(
+            f"{plugin}: option '{option}' is not a valid regular expression: {exc}"
+        ) from None
 
 
 def python_replacement(replacement: str) -> str:
@@ -46,6 +48,23 @@ def python_replacement(replacement: str) -> str:
     return "".join(out)
 
 
+def check_group_references(regex: re.Pattern[str], python: str, replacement: str) -> None:
+    """Raise if a Python replacement names a group that `regex` does not have.
+
+    `re` finds such a reference only when a row matches, so a job would fail part way.
+    """
+    for reference in re.findall(r"\\g<(\w+)>", python):
+        known = (
+            int(reference) <= regex.groups if reference.isdigit() else reference in regex.groupindex
+        )
+        if not known:
+            groups = regex.groups
+            raise PluginError(
+                f"Replace: replacement {replacement!r} refers to group {reference}, but "
+                f"pattern {regex.pattern!r} has {groups} group{'s' if groups != 1 else ''}"
+            )
+
+
 class Replace(Transform):
     plugin_name = "Replace"
 
@@ -67,9 +86,10 @@ class Replace(Transform):
                     "There are unconfigured options, the options('replace_first') are required "
                     "because ['is_regex' == true] is true."
                 )
-            regex = compile_java_regex(pattern, "pattern")
+            regex = compile_java_regex(pattern, "pattern", "Replace")
             count = 1 if self.bool_option("replace_first", False) else 0
             python = python_replacement(replacement)
+            check_group_references(regex, python, replacement)
             self.rewrite = lambda text: regex.sub(python, text, count=count)
         else:
             self.rewrite = lambda text: text.replace(pattern, replacement)
@@ -116,7 +136,7 @@ class Split(Transform):
         if missing:
             raise required_options_error(*missing)
         self.position = positions(upstream, [str(options["split_field"])], "Split")[0]
-        self.regex = compile_java_regex(str(options["separator"]), "separator")
+        self.regex = compile_java_regex(str(options["separator"]), "separator", "Split")
         outputs = options["output_fields"]
         names = (
             [str(name) for name in outputs]

@@ -49,6 +49,7 @@ from stconfig.server.engine.values import (
     parse_time,
     parse_timestamp,
     rescale,
+    shown_value,
     to_float32,
 )
 
@@ -167,7 +168,18 @@ class Compiler:
             return (lambda row: _compare(left(row), right(row), compare)), BOOLEAN
         result = functions.numeric_result(left_type, right_type)
         arithmetic = _arithmetic(op, result)
-        return (lambda row: arithmetic(left(row), right(row))), result
+
+        def compute(row: tuple[Any, ...]) -> Any:
+            left_value, right_value = left(row), right(row)
+            try:
+                return arithmetic(left_value, right_value)
+            except (ValueError, TypeError, ArithmeticError):
+                raise PluginError(
+                    f"Sql transform: {node.text} cannot be computed for "
+                    f"{shown_value(left_value)} and {shown_value(right_value)}"
+                ) from None
+
+        return compute, result
 
     def _isnull(self, node: IsNull) -> Compiled:
         operand, _ = self.compile(node.operand)
@@ -225,10 +237,16 @@ class Compiler:
         convert = _result_converter(kind)
 
         def call(row: tuple[Any, ...]) -> Any:
+            arguments = [evaluate(row) for evaluate in evaluators]
             try:
-                value = functions.call(function, [evaluate(row) for evaluate in evaluators])
-            except (ValueError, TypeError, ArithmeticError, IndexError) as exc:
-                raise PluginError(f"Sql: {node.text} failed: {exc}") from None
+                value = functions.call(function, arguments)
+            except ConversionError as exc:
+                raise PluginError(f"Sql transform: {node.text}: {exc}") from None
+            except (ValueError, TypeError, ArithmeticError, IndexError):
+                shown = ", ".join(shown_value(argument) for argument in arguments)
+                raise PluginError(
+                    f"Sql transform: {node.text} failed for the arguments ({shown})"
+                ) from None
             return convert(value)
 
         return call, kind
@@ -250,8 +268,12 @@ class Compiler:
                 return None
             try:
                 return convert(value)
-            except (ValueError, TypeError, ArithmeticError, ConversionError) as exc:
-                raise PluginError(f"Sql: {node.text} failed for {value!r}: {exc}") from None
+            except ConversionError as exc:
+                raise PluginError(f"Sql transform: {node.text}: {exc}") from None
+            except (ValueError, TypeError, ArithmeticError):
+                raise PluginError(
+                    f"Sql transform: {node.text}: cannot read {shown_value(value)} as {target}"
+                ) from None
 
         return cast, target
 
