@@ -220,8 +220,12 @@ class Node:
     def _validate(self, loaded: Any, secrets: set[str]) -> list[Any]:
         """Return the job's findings, or raise 400 with all of them if any is an error."""
         from stconfig.validation import has_errors, validate
+        from stconfig.validation.findings import unfilled_as_errors
 
-        findings = validate(loaded)
+        findings = unfilled_as_errors(
+            validate(loaded),
+            "write the value into the job, because a submitted job takes no variables",
+        )
         if not has_errors(findings):
             return findings
         errors = [finding for finding in findings if finding.severity == "error"]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import signal
 import tempfile
@@ -19,7 +18,7 @@ from stconfig.errors import StconfigError
 from stconfig.server.engine.engine import TERMINAL_STATES, Engine, JobHandle
 
 if TYPE_CHECKING:
-    from stconfig.validation import Finding
+    pass
 
 logger = logging.getLogger(__name__)
 
@@ -68,9 +67,10 @@ def prepare_job(
     from stconfig.config import load
     from stconfig.encryption import decrypt_job
     from stconfig.validation import has_errors, validate
+    from stconfig.validation.findings import unfilled_as_errors
 
     loaded = load(path, variables=dict(variables))
-    findings = [_unfilled_as_error(finding) for finding in validate(loaded)]
+    findings = unfilled_as_errors(validate(loaded), "pass --var {name}=VALUE")
     for finding in findings:
         report(str(finding))
     if has_errors(findings):
@@ -80,19 +80,6 @@ def prepare_job(
             "fix them and run the job again"
         )
     return decrypt_job(loaded.job, key_files=list(key_files))
-
-
-def _unfilled_as_error(finding: Finding) -> Finding:
-    from stconfig.validation import ERROR
-
-    if finding.variable is None:
-        return finding
-    name = finding.variable
-    return dataclasses.replace(
-        finding,
-        severity=ERROR,
-        message=f"contains the variable ${{{name}}}, which has no value; pass --var {name}=VALUE",
-    )
 
 
 def run_in_foreground(

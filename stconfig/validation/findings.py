@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from collections.abc import Iterable
@@ -24,8 +25,8 @@ class Finding:
     `line` and `column` are 1-based, and None for a job that was given as a dict
     without its text. `path` is a JSON path such as `$.source[0]."row.num"`.
     `variable` is set on a finding about a value that could not be checked because it
-    contains a `${name}` with no value, and names that variable. `stconfig run` treats
-    such findings as errors.
+    contains a `${name}` with no value, and names that variable. `stconfig run` and the
+    REST node treat such findings as errors (see `unfilled_as_errors`).
     """
 
     severity: str
@@ -50,6 +51,25 @@ class Finding:
     def __str__(self) -> str:
         place = self.file if self.line is None else f"{self.file}:{self.line}:{self.column}"
         return f"{place}: {self.severity}: {self.path}: {self.message}"
+
+
+def unfilled_as_errors(findings: Iterable[Finding], fix: str) -> list[Finding]:
+    """Return `findings` with each one about an unfilled `${name}` turned into an error.
+
+    A job that still holds such a variable fails when it runs, with an error that does
+    not name the variable, so the runner and the REST node stop it before it starts.
+    `fix` says how to give the value; `{name}` in it becomes the variable's name.
+    """
+    result = []
+    for finding in findings:
+        if finding.variable is not None:
+            name = finding.variable
+            message = f"contains the variable ${{{name}}}, which has no value; "
+            finding = dataclasses.replace(
+                finding, severity=ERROR, message=message + fix.format(name=name)
+            )
+        result.append(finding)
+    return result
 
 
 class Issue(NamedTuple):

@@ -192,6 +192,28 @@ def test_hocon_body_cannot_read_node_environment(shared_node: NodeProcess) -> No
     assert "${HOME}" in message
 
 
+def test_unfilled_quoted_variable_is_400(shared_node: NodeProcess) -> None:
+    job = batch_job()
+    job["sink"] = [
+        {
+            "plugin_name": "LocalFile",
+            "plugin_input": "fake",
+            "path": "out",
+            "file_format_type": "${file_format_type}",
+        }
+    ]
+    before = shared_node.get(f"{V1}/running-jobs").json
+
+    reply = shared_node.post(f"{V1}/submit-job", job)
+
+    message = assert_json_error(reply, 400)
+    assert "$.sink[0].file_format_type" in message
+    assert "contains the variable ${file_format_type}, which has no value" in message
+    assert "a submitted job takes no variables" in message
+    assert "--var" not in message
+    assert shared_node.get(f"{V1}/running-jobs").json == before
+
+
 def test_running_job_object_shape(shared_node: NodeProcess) -> None:
     from tests.server.nodes import streaming_job
 
