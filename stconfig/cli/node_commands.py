@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 
 import click
 
-from stconfig.cli.options import variable_option
+from stconfig.cli.options import key_file_option, variable_option
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -78,14 +78,10 @@ JOB_ID = JobIdType()
     type=click.Path(file_okay=False, path_type=Path),
     help="Folder that submitted jobs may read and write. Repeatable.  [default: DATA_DIR/files]",
 )
-@click.option(
-    "--key-file",
-    "key_files",
-    multiple=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Key file the node decrypts submitted jobs and encrypts encrypt-config requests "
+@key_file_option(
+    "Key file the node decrypts submitted jobs and encrypts encrypt-config requests "
     "with, as `stconfig encrypt --key-file` does. Keep it outside the --allow-path folders. "
-    "Repeatable.",
+    "Repeatable."
 )
 @click.option(
     "--read-only",

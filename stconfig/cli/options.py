@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
@@ -38,3 +39,14 @@ def variable_option(function: F) -> F:
         callback=parse_variables,
         help="Value for a ${NAME} variable in the config. Repeatable.",
     )(function)
+
+
+def key_file_option(help: str) -> Callable[[F], F]:
+    """Add `--key-file PATH`, repeatable, into the `key_files` parameter; `help` says its use."""
+    return click.option(
+        "--key-file",
+        "key_files",
+        multiple=True,
+        type=click.Path(dir_okay=False, path_type=Path),
+        help=help,
+    )

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from stconfig.cli.options import variable_option
+from stconfig.cli.options import key_file_option, variable_option
 
 if TYPE_CHECKING:
     from stconfig.server.engine import JobHandle
@@ -26,12 +26,8 @@ MIN_RATE_WINDOW = 1.0
 @click.command()
 @click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
 @variable_option
-@click.option(
-    "--key-file",
-    "key_files",
-    multiple=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="File with base64 keys that decrypt the job's values for the aes shade. Repeatable.",
+@key_file_option(
+    "File with base64 keys that decrypt the job's values for the aes shade. Repeatable."
 )
 @click.option(
     "--progress-interval",

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from stconfig.cli.options import variable_option
+from stconfig.cli.options import key_file_option, variable_option
 
 if TYPE_CHECKING:
     from stconfig.encryption import JobPath
@@ -37,12 +37,8 @@ def shade_options(function: F) -> F:
             metavar="NAME",
             help='Shade to use instead of the config\'s env."shade.identifier".',
         ),
-        click.option(
-            "--key-file",
-            "key_files",
-            multiple=True,
-            type=click.Path(dir_okay=False, path_type=Path),
-            help="File with base64 keys for the aes shade. Repeatable; the first key encrypts.",
+        key_file_option(
+            "File with base64 keys for the aes shade. Repeatable; the first key encrypts."
         ),
         variable_option,
     ]
