@@ -64,8 +64,9 @@ class AesShade(ShadeBase):
 
     def open(self, properties: dict[str, Any]) -> None:
         # NOTE: a job's shade.properties can name any readable file here, and the errors
-        # show whether it exists and how long a base64 key in it is. A service that takes
-        # jobs from clients should confine or remove key_file before decrypting.
+        # show whether it exists and how long a base64 key in it is. The REST node confines
+        # key_file to its allowed folders first (stconfig.server.confinement); any other
+        # service that decrypts jobs from clients must do the same.
         self._key_files = _key_file_property(properties.get("key_file"))
         self._keys = None
 
