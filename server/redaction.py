@@ -11,7 +11,7 @@ import logging
 import threading
 from typing import Any
 
-MASK = "******"
+from stconfig.encryption import MASK
 
 
 def secret_values(original: Any, masked: Any) -> set[str]:

@@ -6,8 +6,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-MASK = "******"
-SENSITIVE_KEYS = ("password", "username", "auth", "token", "access_key", "secret_key")
+from stconfig.encryption import DEFAULT_SENSITIVE_OPTIONS, MASK
 
 # Credentials inside a JDBC or other URL: `//user:secret@host` and `password=secret` parameters.
 _URL_USERINFO = re.compile(r"(//)([^/@\s:]+):([^/@\s]*)@")
@@ -18,7 +17,7 @@ _URL_PARAMETER = re.compile(
 
 def sensitive_values(job: Any, extra_keys: Iterable[str] = ()) -> list[str]:
     """Return the values of sensitive options at any depth of a job, longest first."""
-    keys = {key.lower() for key in (*SENSITIVE_KEYS, *extra_keys)}
+    keys = {key.lower() for key in (*DEFAULT_SENSITIVE_OPTIONS, *extra_keys)}
     found: set[str] = set()
     _collect(job, keys, found)
     if isinstance(job, Mapping):
