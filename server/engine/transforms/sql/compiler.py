@@ -446,6 +446,30 @@ def _result_converter(kind: DataType) -> Callable[[Any], Any]:
     return lambda value: value
 
 
+def _cast_date(value: Any) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return parse_date(str(value))
+
+
+def _cast_timestamp(value: Any) -> dt.datetime:
+    if isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, dt.date):
+        return dt.datetime.combine(value, dt.time())
+    return parse_timestamp(str(value))
+
+
+def _cast_time(value: Any) -> dt.time:
+    if isinstance(value, dt.datetime):
+        return value.time()
+    if isinstance(value, dt.time):
+        return value
+    return parse_time(str(value))
+
+
 def cast_converter(target: DataType) -> Callable[[Any], Any]:
     """Return a function converting any value to `target`, as CAST does."""
     name = target.name
@@ -460,29 +484,11 @@ def cast_converter(target: DataType) -> Callable[[Any], Any]:
     if name == "DECIMAL":
         return lambda value: rescale(Decimal(str(value).strip()), target.scale)
     if name == "DATE":
-        return lambda value: (
-            value.date()
-            if isinstance(value, dt.datetime)
-            else value
-            if isinstance(value, dt.date)
-            else parse_date(str(value))
-        )
+        return _cast_date
     if name == "TIMESTAMP":
-        return lambda value: (
-            value
-            if isinstance(value, dt.datetime)
-            else dt.datetime.combine(value, dt.time())
-            if isinstance(value, dt.date)
-            else parse_timestamp(str(value))
-        )
+        return _cast_timestamp
     if name == "TIME":
-        return lambda value: (
-            value.time()
-            if isinstance(value, dt.datetime)
-            else value
-            if isinstance(value, dt.time)
-            else parse_time(str(value))
-        )
+        return _cast_time
     if name == "BYTES":
         return lambda value: value if isinstance(value, bytes) else _as_text(value).encode("utf-8")
     return lambda value: from_json(value, target)
