@@ -10,7 +10,7 @@ from stconfig.errors import StconfigError
 
 
 class HttpError(StconfigError):
-    """An expected failure of a request, answered with `status` and a JSON error body."""
+    """An expected failure of a request, returned as `status` and a JSON error body."""
 
     status = 500
 

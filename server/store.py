@@ -35,7 +35,7 @@ _ID_EPOCH_MS = 1_704_067_200_000
 _ID_TIME_SHIFT = 10
 
 _BUSY_TIMEOUT_MS = 10_000
-# Longest time a commit by another process may stay unseen by `Store.data_version`.
+# Maximum time a commit by another process may stay unseen by `Store.data_version`.
 VERSION_CHECK_SECONDS = 0.1
 
 _SCHEMA = (

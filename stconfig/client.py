@@ -43,7 +43,7 @@ class NodeError(StconfigError):
 
 
 class NodeUnavailableError(StconfigError):
-    """A node that cannot be reached, or that answered with something other than JSON."""
+    """A node that cannot be reached, or that responded with something other than JSON."""
 
 
 @dataclass(frozen=True)
@@ -128,7 +128,7 @@ class NodeClient:
         """Stop a job unless job-info shows that it has already ended.
 
         SeaTunnel and stconfig's node both return 200 for a stop of an ended job, so
-        only job-info tells a stopped job from one that had already ended. Raises
+        only job-info distinguishes a stopped job from one that had already ended. Raises
         `StconfigError` when the node has no job with that id.
         """
         info = self.job_info(job_id)
@@ -151,7 +151,7 @@ class NodeClient:
         return self._list(self.request("GET", path))
 
     def job_info(self, job_id: int) -> dict[str, Any] | None:
-        """Return one job, or None when the node knows no job with that id."""
+        """Return one job, or None when the node has no job with that id."""
         reply = self._object(self.request("GET", f"job-info/{job_id}"))
         return reply if "jobStatus" in reply else None
 

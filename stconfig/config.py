@@ -167,7 +167,7 @@ def loads(
     never from the environment. The REST node loads text from clients that way, so a
     client cannot read the node's environment. With `keep_unresolved=True`, an unquoted
     `${name}` that has no value loads as its own text instead of raising
-    `VariableError`; `stconfig encrypt` and `decrypt` load this way, because they leave
+    `VariableError`. `stconfig encrypt` and `decrypt` load this way, because they leave
     such values as written.
     """
     variables = dict(variables or {})
@@ -199,7 +199,7 @@ def loads(
 
 
 def _warn_unused(variables: Mapping[str, str], used: set[str], name: str) -> None:
-    """Warn about variables that no `${name}` in the config asks for, such as a typo."""
+    """Warn about variables that no `${name}` in the config uses, such as a misspelt name."""
     for variable in sorted(set(variables) - used):
         logger.warning(
             "--var %s is not used: %s has no ${%s}; check the variable's name",

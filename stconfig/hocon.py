@@ -42,12 +42,12 @@ class _Missing:
 
 
 MISSING: Any = _Missing()
-# What a resolver returns to keep a `${name}` that has no value as its own text.
+# The value a resolver returns to keep a `${name}` that has no value as its own text.
 UNRESOLVED: Any = _Missing()
 
 # A resolver receives a variable name and returns its value, or MISSING when it has none
 # (or UNRESOLVED to keep the `${name}` as written). It may also have a `hint(name)`
-# method that says how to give a missing variable.
+# method that returns advice on giving a missing variable.
 Resolver = Callable[[str], Any]
 
 _BLANK = r"[\t\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]"

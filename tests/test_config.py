@@ -74,7 +74,7 @@ def test_text_without_a_name_is_sniffed():
     assert loads("{ source { FakeSource {} } }").format == "hocon"
 
 
-def test_flat_and_nested_keys_are_both_kept_and_found():
+def test_flat_and_nested_keys_found():
     flat = loads("source { FakeSource { row.num = 1 } }").job["source"][0]
     nested = loads("source { FakeSource { row { num = 1 } } }").job["source"][0]
     assert flat == {"plugin_name": "FakeSource", "row.num": 1}
@@ -303,7 +303,7 @@ class TestDump:
         assert "FakeSource {" in text
         assert loads(text).job == job
 
-    def test_hocon_falls_back_to_a_list_for_odd_plugins(self):
+    def test_hocon_list_for_unnamed_plugins(self):
         job = {"source": [{"no_name": 1}], "sink": [{"plugin_name": "Console"}]}
         text = config.dump_hocon(job)
         assert "source = [" in text

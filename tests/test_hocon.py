@@ -208,7 +208,7 @@ def test_syntax_errors_name_place_expected_and_found(text, line, column, expecte
     assert str(error).startswith(f"job.conf:{line}:{column}: expected ")
 
 
-def test_deep_nesting_is_a_syntax_error_not_a_crash():
+def test_deep_nesting_is_syntax_error():
     with pytest.raises(ConfigSyntaxError) as info:
         parse("a = " + "[" * 5000)
     assert "levels of nested" in info.value.expected

@@ -2,8 +2,8 @@
 
 A job's plugins run in their own process, so a busy or stuck plugin cannot stall the
 process that supervises it. A cancel is first sent to the worker, which stops between
-two batches; a worker that has not ended `CANCEL_GRACE` seconds later is terminated,
-so a cancel always ends the job within a second. The supervisor thread sleeps until a
+two batches. A worker that has not ended `CANCEL_GRACE` seconds later is killed, so a
+cancel always ends the job within a second. The supervisor thread sleeps until a
 worker sends a message or a request's deadline passes, so a node that runs many jobs
 does not spend its time waking threads.
 """

@@ -2,8 +2,8 @@
 
 Expected failures (bad options, bad input data, files that cannot be read) become a
 message that names the plugin and, where the plugin has them, the file, line, row,
-field and value. Any other exception is a bug in stconfig or a plugin: its message says
-so, and its traceback is kept apart, for the log at debug level.
+field and value. Any other exception is a bug in stconfig or a plugin. Its message
+states that, and its traceback is kept apart for the log at debug level.
 """
 
 from __future__ import annotations

@@ -23,14 +23,14 @@ KINDS_BY_NAME = {name: short for short, name in KIND_NAMES.items()}
 class Batch:
     """Rows of one table, in order.
 
-    `rows` holds one tuple per row in the table's column order. `kinds` holds the row kind
+    `rows` contains one tuple per row in the table's column order. `kinds` contains the row kind
     of each row, or is None when every row is an INSERT (the common case, kept cheap).
     """
 
     table_id: str
     rows: list[tuple[Any, ...]]
     kinds: list[str] | None = None
-    # Size of the rows in bytes, computed once by whoever counts them first.
+    # Size of the rows in bytes, computed once, by the first code that counts them.
     nbytes: int | None = None
 
     def __len__(self) -> int:

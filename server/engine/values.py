@@ -29,7 +29,7 @@ class ConversionError(ValueError):
 
 
 def to_float32(value: float) -> float:
-    """Round a float to the nearest 32-bit float, as a Java `Float` holds it."""
+    """Round a float to the nearest 32-bit float, as a Java `Float` stores it."""
     return array("f", (value,))[0]
 
 

@@ -42,7 +42,10 @@ def variable_option(function: F) -> F:
 
 
 def key_file_option(help: str) -> Callable[[F], F]:
-    """Add `--key-file PATH`, repeatable, into the `key_files` parameter; `help` says its use."""
+    """Add `--key-file PATH`, repeatable, into the `key_files` parameter.
+
+    `help` describes what the command uses the key files for.
+    """
     return click.option(
         "--key-file",
         "key_files",

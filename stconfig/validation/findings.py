@@ -56,9 +56,9 @@ class Finding:
 def unfilled_as_errors(findings: Iterable[Finding], fix: str) -> list[Finding]:
     """Return `findings` with each one about an unfilled `${name}` turned into an error.
 
-    A job that still holds such a variable fails when it runs, with an error that does
+    A job that still contains such a variable fails when it runs, with an error that does
     not name the variable, so the runner and the REST node stop it before it starts.
-    `fix` says how to give the value; `{name}` in it becomes the variable's name.
+    `fix` describes how to give the value; `{name}` in it becomes the variable's name.
     """
     result = []
     for finding in findings:

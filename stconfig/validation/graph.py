@@ -5,9 +5,9 @@ SeaTunnel names tables with `plugin_output` and `plugin_input` (before 2.3.9:
 source, at most one transform and one sink in file order whatever names it gives, so
 wrong names there are only warnings. In any other job SeaTunnel rejects a source or
 transform without an output name, a transform or sink without an input, a name produced
-twice, an input nobody produces and a table nobody reads; stconfig reports the same,
-and also transforms that read each other in a cycle, which SeaTunnel never finishes
-building.
+twice, an input no plugin produces and a table no plugin reads. stconfig reports the
+same, and also transforms that read each other in a cycle, which SeaTunnel never
+finishes building.
 """
 
 from __future__ import annotations
